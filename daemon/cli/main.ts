@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { CodedError, errorMessage } from '../../drivers/coded-error.js';
+import { VERSION } from '../package-info.js';
+import { registerDaemon } from './daemon-command.js';
+import { registerSetup } from './setup-command.js';
+import { registerStatus } from './status-command.js';
+import { registerDoctor } from './doctor-command.js';
+import { registerBackup } from './backup-command.js';
+
+const program = new Command('octoline')
+  .description('Octoline: the 8-line call-center box (SIP, IVR, queues, recording, reports)')
+  .version(VERSION)
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+registerDaemon(program);
+registerSetup(program);
+registerStatus(program);
+registerDoctor(program);
+registerBackup(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Commander has printed its own usage errors; ours (bad flag values) are one clear line.
+  if (err instanceof CommanderError) process.exitCode = err.exitCode;
+  else {
+    process.stderr.write(`octoline: ${err instanceof CodedError ? errorMessage(err) : String(err)}\n`);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,72 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The box settings file (network, ports, paths, rtpengine). Business settings (lines, agents,
+ * queues, flows) live in SQLite, not here. Every field has a default, so an empty file or no file
+ * at all gives a working dev box on loopback. Descriptions double as the "allowed" text in errors
+ * and as the reference in docs/config.md.
+ */
+const port = (def: number, what: string) =>
+  Type.Integer({ minimum: 1, maximum: 65535, default: def, description: `${what}: a port number 1-65535` });
+
+const ipAddress = (def: string, what: string) =>
+  Type.String({ default: def, minLength: 2, pattern: '^[0-9a-fA-F:.]+$', description: `${what}: an IPv4 or IPv6 address` });
+
+const LogLevel = Type.Union([
+  Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
+  Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent'),
+], { default: 'info', description: 'one of fatal, error, warn, info, debug, trace, silent' });
+
+export const BoxSection = Type.Object({
+  name: Type.String({ default: 'octoline', minLength: 1, maxLength: 64, description: 'a name for this box (1-64 characters)' }),
+  time_zone: Type.String({ default: 'Asia/Shanghai', minLength: 1, description: 'an IANA time zone name such as Asia/Shanghai' }),
+  data_dir: Type.String({ default: '', description: 'a directory path; empty = /var/lib/octoline for a config under /etc, else <config dir>/data' }),
+  runtime_dir: Type.String({ default: '', description: 'a directory path; empty = /run/octoline for a config under /etc, else <data_dir>/run' }),
+  log_level: LogLevel,
+}, { additionalProperties: false, default: {} });
+
+export const SipSection = Type.Object({
+  bind: ipAddress('127.0.0.1', 'SIP bind address'),
+  port: port(5060, 'SIP port (UDP and TCP)'),
+  realm: Type.String({ default: 'octoline', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'digest realm: letters, digits, dot, dash, underscore' }),
+  public_address: Type.String({ default: '', description: 'address put in Via/Contact/SDP when it differs from bind (empty = bind)' }),
+}, { additionalProperties: false, default: {} });
+
+export const HttpSection = Type.Object({
+  bind: ipAddress('127.0.0.1', 'HTTP bind address'),
+  port: port(8080, 'HTTP port'),
+}, { additionalProperties: false, default: {} });
+
+export const RtpengineSection = Type.Object({
+  mode: Type.Union([Type.Literal('spawn'), Type.Literal('external')], {
+    default: 'spawn', description: '"spawn" (the daemon runs rtpengine) or "external" (a running rtpengine at rtpengine.ng)',
+  }),
+  binary: Type.String({ default: '/usr/bin/rtpengine', minLength: 1, description: 'path of the rtpengine executable (spawn mode)' }),
+  interface: ipAddress('127.0.0.1', 'media address rtpengine binds and advertises'),
+  ng_port: port(22222, 'ng control port rtpengine listens on (spawn mode, on 127.0.0.1)'),
+  ng: Type.String({ default: '127.0.0.1:22222', pattern: '^[0-9a-fA-F:.\\[\\]]+:[0-9]{1,5}$', description: 'HOST:PORT of an external rtpengine ng socket (external mode)' }),
+  port_min: port(30000, 'first RTP port'),
+  port_max: port(30999, 'last RTP port'),
+  table: Type.Integer({ minimum: -1, maximum: 255, default: -1, description: 'kernel forwarding table: -1 = userspace only (no kernel module), 0-255 = xt_RTPENGINE table' }),
+  dtmf_log_port: port(5999, 'UDP port on 127.0.0.1 where rtpengine sends DTMF events'),
+  timeout: Type.Integer({ minimum: 5, maximum: 3600, default: 60, description: 'seconds without RTP before rtpengine drops a stream (5-3600)' }),
+  command_timeout_ms: Type.Integer({ minimum: 100, maximum: 30000, default: 2000, description: 'ng command time-out in ms (100-30000)' }),
+}, { additionalProperties: false, default: {} });
+
+export const ConfigSchema = Type.Object({
+  box: BoxSection,
+  sip: SipSection,
+  http: HttpSection,
+  rtpengine: RtpengineSection,
+}, { additionalProperties: false, default: {} });
+
+/** The file as written: every section and field optional. */
+export type ConfigFile = Static<typeof ConfigSchema>;
+
+/** Validated config with derived absolute paths filled in. */
+export interface Config extends ConfigFile {
+  /** The file this came from (absolute), or the path that would be used when running on defaults. */
+  readonly path: string;
+  /** True when no file existed and the embedded defaults are in force. */
+  readonly fromDefaults: boolean;
+}

@@ -1,0 +1,154 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../drivers/clock.js';
+import { RtpengineSupervisor } from '../drivers/rtpengine/supervisor.js';
+import { DtmfLogListener } from '../drivers/rtpengine/dtmf-log.js';
+import { SipListeners } from '../drivers/sip/transport/listeners.js';
+import { loadConfig, type Config } from './config/index.js';
+import { createLogger } from './logging/logger.js';
+import { Store } from './store/store.js';
+import { EventBus } from './events/bus.js';
+import { ensureFirstAdmin } from './first-start.js';
+import { removeLocalToken, writeLocalToken } from './auth/local-token.js';
+import { buildHttpServer, listenHttp, type HttpApp } from './http/server.js';
+import type { BoxStatus } from './http/status-schema.js';
+import { PACKAGE_ROOT, VERSION } from './package-info.js';
+import { rtpengineMode } from './rtpengine-mode.js';
+
+export interface DaemonOptions {
+  configPath: string;
+  /** Refuse to run on embedded defaults when the file is missing. */
+  mustExist?: boolean;
+  /** Overrides the config's logger (tests). */
+  log?: Logger;
+  clock?: Clock;
+  /** Where the human banner (first-start password, URLs) goes; stderr by default. */
+  announce?: (text: string) => void;
+}
+
+type Stopper = { name: string; stop: () => Promise<void> | void };
+
+/**
+ * The composition root: start in dependency order (config → store → rtpengine → SIP → HTTP),
+ * stop in reverse. A failed step stops what already started, so a refused start leaves nothing
+ * running and no port held.
+ */
+export class Daemon {
+  private readonly stoppers: Stopper[] = [];
+  private readonly startedAt: number;
+  private restarts = 0;
+  private ready = false;
+  private token: string | undefined;
+  private stopped: Promise<void> | undefined;
+
+  private constructor(readonly config: Config, readonly log: Logger, private readonly clock: Clock) {
+    this.startedAt = clock.now();
+  }
+
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const config = loadConfig(opts.configPath, { mustExist: opts.mustExist ?? false });
+    const log = opts.log ?? createLogger({ level: config.box.log_level });
+    const d = new Daemon(config, log, opts.clock ?? systemClock);
+    try {
+      await d.boot(opts.announce ?? ((s) => process.stderr.write(s)));
+    } catch (err) {
+      await d.stop();
+      throw err;
+    }
+    return d;
+  }
+
+  private async boot(announce: (text: string) => void): Promise<void> {
+    const { config, log } = this;
+    log.info({ version: VERSION, config: config.path, defaults: config.fromDefaults }, 'octoline starting');
+
+    const store = Store.open(config.box.data_dir, log.child({ component: 'store' }));
+    this.push('store', () => store.close());
+    const bus = new EventBus({ events: store.events, log: log.child({ component: 'events' }) });
+    const firstAdmin = await ensureFirstAdmin(store);
+
+    const rtp = new RtpengineSupervisor({ clock: this.clock, log: log.child({ component: 'rtpengine' }) }, {
+      mode: rtpengineMode(config), commandTimeoutMs: config.rtpengine.command_timeout_ms,
+    });
+    rtp.on('exited', (info) => bus.publish('system.rtpengine.exited', { code: info.code, signal: info.signal }));
+    rtp.on('restarted', (r) => { this.restarts++; bus.publish('system.rtpengine.restarted', { attempt: r.attempt, pid: r.pid ?? null }); });
+    this.push('rtpengine', () => rtp.stop());
+    const dtmf = new DtmfLogListener({ log: log.child({ component: 'dtmf' }) }, { port: config.rtpengine.dtmf_log_port });
+    this.push('dtmf-log', () => dtmf.stop());
+    await dtmf.start();
+    await rtp.start();
+
+    // Each stopper is pushed before its start: a start that fails half-way is still undone.
+    const sip = new SipListeners({ log: log.child({ component: 'sip' }) }, { address: config.sip.bind, port: config.sip.port });
+    this.push('sip', () => sip.stop());
+    await sip.start();
+
+    this.token = writeLocalToken(config.box.runtime_dir);
+    this.push('cli-token', () => removeLocalToken(config.box.runtime_dir));
+    const http = buildHttpServer({
+      log: log.child({ component: 'http' }), status: () => this.status(rtp, store), ready: () => this.ready,
+      localToken: () => this.token, webDir: join(PACKAGE_ROOT, 'web'),
+    });
+    this.push('http', () => http.close());
+    await listenHttp(http, { bind: config.http.bind, port: config.http.port });
+
+    this.ready = true;
+    bus.publish('system.started', { version: VERSION });
+    announce(banner(config, firstAdmin));
+  }
+
+  /** Reverse order; safe to call twice (the second call waits for the first). */
+  stop(): Promise<void> {
+    this.stopped ??= this.stopAll();
+    return this.stopped;
+  }
+
+  private async stopAll(): Promise<void> {
+    this.ready = false;
+    for (const s of this.stoppers.reverse()) {
+      try {
+        await s.stop();
+      } catch (err) {
+        this.log.error({ err, step: s.name }, 'error while stopping');
+      }
+    }
+    this.log.info('octoline stopped');
+  }
+
+  private push(name: string, stop: () => Promise<void> | void): void {
+    this.stoppers.push({ name, stop });
+  }
+
+  private status(rtp: RtpengineSupervisor, store: Store): BoxStatus {
+    const { config } = this;
+    return {
+      name: config.box.name,
+      version: VERSION,
+      startedAt: this.startedAt,
+      uptimeSeconds: Math.round((this.clock.now() - this.startedAt) / 100) / 10,
+      timeZone: config.box.time_zone,
+      rtpengine: { mode: config.rtpengine.mode, state: rtp.state, pid: rtp.pid ?? null, restarts: this.restarts },
+      sip: { bind: config.sip.bind, port: config.sip.port },
+      lines: { configured: store.lines.count() },
+      phones: { configured: store.extensions.count(), registered: 0 },
+    };
+  }
+}
+
+export type { HttpApp };
+
+function banner(config: Config, firstAdmin: { username: string; password: string } | undefined): string {
+  const host = config.http.bind.includes(':') ? `[${config.http.bind}]` : config.http.bind;
+  const lines = [
+    '',
+    `Octoline ${VERSION} is running.`,
+    `  Web page:  http://${host}:${config.http.port}/`,
+    `  SIP:       ${config.sip.bind}:${config.sip.port} (udp, tcp)`,
+    `  Data:      ${config.box.data_dir}${config.fromDefaults ? '   (embedded defaults: no config file yet)' : ''}`,
+  ];
+  if (firstAdmin) {
+    lines.push(`  First start: user "${firstAdmin.username}", one-time password: ${firstAdmin.password}`,
+      '  (you will be asked to change it at first sign-in; `octoline setup` can set it too)');
+  }
+  return `${lines.join('\n')}\n\n`;
+}

@@ -1,0 +1,47 @@
+import type { Database } from 'better-sqlite3';
+
+export type LineDirection = 'in' | 'out' | 'both';
+
+export interface LineRow {
+  id: number;
+  number: string;
+  numberNorm: string;
+  gatewayId: number | null;
+  portUser: string;
+  direction: LineDirection;
+  target: string;
+  enabled: boolean;
+}
+
+export interface LineInput {
+  id: number;
+  number: string;
+  numberNorm: string;
+  gatewayId: number | null;
+  portUser: string;
+}
+
+const COLUMNS = `id, number, number_norm AS numberNorm, gateway_id AS gatewayId, port_user AS portUser,
+  direction, target, enabled`;
+
+export class LinesRepo {
+  constructor(private readonly db: Database) {}
+
+  list(): LineRow[] {
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM lines ORDER BY id`).all() as Array<Omit<LineRow, 'enabled'> & { enabled: number }>;
+    return rows.map((r) => ({ ...r, enabled: r.enabled === 1 }));
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM lines WHERE enabled = 1').get() as { n: number }).n;
+  }
+
+  /** Insert or update the line's identity; routing (direction, target) is left as it was. */
+  upsert(l: LineInput, now = Date.now()): void {
+    this.db.prepare(`INSERT INTO lines (id, number, number_norm, gateway_id, port_user, updated_at)
+      VALUES (@id, @number, @numberNorm, @gatewayId, @portUser, @now)
+      ON CONFLICT (id) DO UPDATE SET number = excluded.number, number_norm = excluded.number_norm,
+        gateway_id = excluded.gateway_id, port_user = excluded.port_user, updated_at = excluded.updated_at`)
+      .run({ ...l, now });
+  }
+}

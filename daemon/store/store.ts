@@ -1,0 +1,44 @@
+import type { Database } from 'better-sqlite3';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { openDatabase } from './database.js';
+import { SettingsRepo } from './settings-repo.js';
+import { GatewaysRepo } from './gateways-repo.js';
+import { LinesRepo } from './lines-repo.js';
+import { ExtensionsRepo } from './extensions-repo.js';
+import { UsersRepo } from './users-repo.js';
+import { EventsRepo } from './events-repo.js';
+
+export const DB_FILE = 'octoline.db';
+
+/** The box database and its repositories: the one thing engines and http hold to reach SQLite. */
+export class Store {
+  readonly settings: SettingsRepo;
+  readonly gateways: GatewaysRepo;
+  readonly lines: LinesRepo;
+  readonly extensions: ExtensionsRepo;
+  readonly users: UsersRepo;
+  readonly events: EventsRepo;
+
+  constructor(readonly db: Database) {
+    this.settings = new SettingsRepo(db);
+    this.gateways = new GatewaysRepo(db);
+    this.lines = new LinesRepo(db);
+    this.extensions = new ExtensionsRepo(db);
+    this.users = new UsersRepo(db);
+    this.events = new EventsRepo(db);
+  }
+
+  static open(dataDir: string, log?: Logger): Store {
+    return new Store(openDatabase(join(dataDir, DB_FILE), log ? { log } : {}));
+  }
+
+  /** Run several writes as one unit (setup writes gateway, lines and extensions together). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
