@@ -35,7 +35,7 @@ typecheck: npm-deps
 	npx tsc --noEmit -p .
 
 bench: build
-	@echo "benchmarks: see bench/README.md"
+	npx tsx bench/sip-parser-fuzz.ts
 
 node-check:
 	@node -e 'const [a]=process.versions.node.split(".").map(Number); if (a < 20) { console.error("Octoline needs Node.js 20 or newer; this is " + process.version + ". See docs/install.md (Node.js)."); process.exit(1) }' \

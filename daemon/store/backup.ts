@@ -4,6 +4,7 @@ import { openDatabase } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { StoreError } from './errors.js';
 import { DB_FILE } from './store.js';
+import { matchDataDirOwner } from './ownership.js';
 
 /** Online backup (SQLite's backup API): consistent even while the daemon writes. */
 export async function backupDatabase(dataDir: string, out: string): Promise<void> {
@@ -42,5 +43,6 @@ export function restoreDatabase(dataDir: string, from: string, now = new Date())
   rmSync(`${target}-wal`, { force: true });
   // An older backup is brought up to this build's schema now, not at the next start.
   openDatabase(target).close();
+  matchDataDirOwner(dataDir);
   return { keptAs };
 }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { loadConfig } from '../../daemon/config/index.js';
@@ -151,4 +151,14 @@ t.test('backup while running, restore refused while running, restore after stop 
   t.equal(bad.code, 1, 'a file that is not a database is refused');
   t.match(bad.stderr, /damaged/);
   t.same(rows<{ ext: string }>(join(box.dataDir, 'octoline.db'), 'SELECT ext FROM extensions').map((e) => e.ext), ['1001'], 'and the database is untouched');
+});
+
+t.test('setup run as root hands the database to the owner of the data dir', async (t) => {
+  const dir = t.testdir({});
+  const data = join(dir, 'data');
+  mkdirSync(data);
+  chownSync(data, 4321, 4321); // a stand-in for the octoline user
+  const r = await runCli(['setup', '--config', join(dir, 'octoline.conf'), '--yes', '--data-dir', data, '--extension', '1001']);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(statSync(join(data, 'octoline.db')).uid, 4321, 'the daemon user can open it');
 });

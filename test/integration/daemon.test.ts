@@ -1,6 +1,7 @@
 import t from 'tap';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { makeTestBox, pidsMatching, runCli, spawnDaemon, waitHealthy } from '../helpers/octoline.js';
 import { occupyTcpPort } from '../helpers/ports.js';
 
@@ -111,4 +112,27 @@ t.test('a missing rtpengine binary is a one-line error with the fix', async (t) 
   const d = spawnDaemon(t, box);
   t.equal((await d.exited).code, 1);
   t.match(d.stderr(), /rtpengine not found at \/nonexistent\/rtpengine; install it with: apt-get install rtpengine-daemon/);
+});
+
+t.test('rtpengine killed under a running daemon comes back, is logged as events, and status shows it', async (t) => {
+  const box = await makeTestBox(t);
+  const d = spawnDaemon(t, box);
+  await waitHealthy(d, box);
+  const status = async () => JSON.parse((await runCli(['status', '--json', '--config', box.configPath])).stdout) as
+    { rtpengine: { state: string; pid: number; restarts: number } };
+  const before = await status();
+  process.kill(before.rtpengine.pid, 'SIGKILL');
+  let now = await status();
+  for (let i = 0; i < 40 && (now.rtpengine.restarts < 1 || now.rtpengine.state !== 'running'); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    now = await status();
+  }
+  t.equal(now.rtpengine.state, 'running');
+  t.equal(now.rtpengine.restarts, 1);
+  t.not(now.rtpengine.pid, before.rtpengine.pid, 'a new rtpengine process');
+  const db = new BetterSqlite3(join(box.dataDir, 'octoline.db'), { readonly: true });
+  t.teardown(() => db.close());
+  const types = (db.prepare("SELECT type FROM events WHERE type LIKE 'system.rtpengine.%' ORDER BY id").all() as Array<{ type: string }>).map((r) => r.type);
+  t.same(types, ['system.rtpengine.exited', 'system.rtpengine.restarted']);
+  t.match(d.stdout(), /"event":"system.rtpengine.restarted"/);
 });

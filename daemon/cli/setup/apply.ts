@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { loadConfig, validateConfigObject, writeConfig, type Config, type ConfigFile } from '../../config/index.js';
 import { Store } from '../../store/store.js';
+import { matchConfigGroup, matchDataDirOwner } from '../../store/ownership.js';
 import { generatePassword, hashPassword } from '../../auth/password.js';
 import { sipHa1 } from '../../auth/sip-credentials.js';
 import { normalizeNumber } from '../../lines/phone-number.js';
@@ -41,9 +42,11 @@ export async function applySetup(path: string, a: SetupAnswers): Promise<SetupRe
   try {
     const generated = await writeRows(store, config, a);
     writeConfig(path, withoutDerivedPaths(file, config));
+    matchConfigGroup(path);
     return { config: validateConfigObject(path, file), generated };
   } finally {
     store.close();
+    matchDataDirOwner(config.box.data_dir);
   }
 }
 
