@@ -8,7 +8,7 @@ SHELL := /bin/bash
 CONFIG ?= var/octoline.conf
 # What the daemon needs at run time, and what only the tests need (real peers).
 RUN_PKGS  := rtpengine-daemon rtpengine-utils ffmpeg espeak-ng sox libsox-fmt-all
-TEST_PKGS := sip-tester baresip systemd iproute2 util-linux
+TEST_PKGS := sip-tester baresip systemd iproute2 util-linux tmux
 
 .PHONY: help run test build sounds deps test-deps node-check npm-deps bench typecheck clean
 

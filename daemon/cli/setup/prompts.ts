@@ -1,6 +1,7 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface, type Interface } from 'node:readline/promises';
 import { GATEWAY_MODELS } from '../../../drivers/gateway/models.js';
 import { errorMessage } from '../../../drivers/coded-error.js';
+import { CliError } from '../errors.js';
 import {
   checkAdminPassword, parseAddress, parseExtension, parseGateway, parseGatewayModel, parseLine, parsePort,
   type SetupAnswers,
@@ -12,9 +13,11 @@ import {
  */
 export async function askSetup(defaults: { bind: string; sipPort: number; httpPort: number }): Promise<SetupAnswers> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
+  // Ctrl-C at a prompt: close, which rejects the pending question (handled in question()).
+  rl.on('SIGINT', () => rl.close());
   const ask = async <T>(q: string, def: string, parse: (v: string) => T): Promise<T> => {
     for (;;) {
-      const v = (await rl.question(`${q}${def ? ` [${def}]` : ''}: `)).trim() || def;
+      const v = (await question(rl, `${q}${def ? ` [${def}]` : ''}: `)).trim() || def;
       try {
         return parse(v);
       } catch (err) {
@@ -46,4 +49,18 @@ export async function askSetup(defaults: { bind: string; sipPort: number; httpPo
   } finally {
     rl.close();
   }
+}
+
+/** Ctrl-C / Ctrl-D at a prompt ends setup cleanly, having written nothing. */
+function question(rl: Interface, q: string): Promise<string> {
+  const cancelled = () => new CliError('SETUP_CANCELLED', 'setup cancelled; nothing was written');
+  return new Promise((resolve, reject) => {
+    // Closing the interface does not settle a pending question in Node 20: listen for it.
+    const onClose = () => reject(cancelled());
+    rl.once('close', onClose);
+    rl.question(q).then(
+      (answer) => { rl.off('close', onClose); resolve(answer); },
+      (err: unknown) => { rl.off('close', onClose); reject((err as Error).name === 'AbortError' ? cancelled() : err); },
+    );
+  });
 }
