@@ -10,20 +10,13 @@ import { askSetup } from './setup/prompts.js';
 import { CliError } from './errors.js';
 import { run } from './run.js';
 
-interface SetupFlags {
+/** Commander's view of the flags: the answers under their flag names, plus --config and --yes. */
+type SetupFlags = Omit<SetupAnswers, 'lines' | 'extensions'> & {
   config?: string;
   yes?: boolean;
-  adminPassword?: string;
-  bind?: string;
-  sipPort?: number;
-  httpPort?: number;
-  dataDir?: string;
-  rtpPorts?: { min: number; max: number };
-  gateway?: { host: string; port: number };
-  gatewayModel?: SetupAnswers['gatewayModel'];
-  line: Map<number, string>;
+  line: SetupAnswers['lines'];
   extension: SetupAnswers['extensions'];
-}
+};
 
 export function registerSetup(program: Command): void {
   program.command('setup')
@@ -50,16 +43,8 @@ export function registerSetup(program: Command): void {
 }
 
 function fromFlags(f: SetupFlags): SetupAnswers {
-  const a: SetupAnswers = { lines: f.line, extensions: f.extension };
-  if (f.adminPassword) a.adminPassword = f.adminPassword;
-  if (f.bind) a.bind = f.bind;
-  if (f.sipPort) a.sipPort = f.sipPort;
-  if (f.httpPort) a.httpPort = f.httpPort;
-  if (f.dataDir) a.dataDir = f.dataDir;
-  if (f.rtpPorts) a.rtpPorts = f.rtpPorts;
-  if (f.gateway) a.gateway = f.gateway;
-  if (f.gatewayModel) a.gatewayModel = f.gatewayModel;
-  return a;
+  const { config: _config, yes: _yes, line, extension, ...rest } = f;
+  return { ...rest, lines: line, extensions: extension };
 }
 
 async function interactive(path: string): Promise<SetupAnswers> {
