@@ -47,6 +47,7 @@ export class RtpengineSupervisor extends EventEmitter<SupervisorEvents> {
   private restartTimer: TimerHandle | undefined;
   private healthTimer: TimerHandle | undefined;
   private attempts = 0;
+  private missedPings = 0;
   private stopping = false;
   private readonly o: Required<Omit<SupervisorOptions, 'mode'>> & { mode: RtpengineMode };
 
@@ -163,12 +164,17 @@ export class RtpengineSupervisor extends EventEmitter<SupervisorEvents> {
 
   private async checkHealth(): Promise<void> {
     if (this.stopping) return;
+    // The process pinged is the one judged: a ping sent just before a crash must not condemn the
+    // fresh process that replaced it meanwhile.
+    const pinged = this.instance;
     const ok = await this.client.ping().then(() => true, () => false);
     if (this.stopping) return;
+    this.missedPings = ok ? 0 : this.missedPings + 1;
     if (this.o.mode.kind === 'external') this.setState(ok ? 'running' : 'down');
-    else if (!ok && this.current === 'running' && this.instance) {
-      this.deps.log.error({ pid: this.instance.pid }, 'rtpengine stopped answering ping; killing it');
-      void this.instance.stop(0);
+    else if (this.missedPings >= 2 && pinged && pinged === this.instance && this.current === 'running') {
+      this.deps.log.error({ pid: pinged.pid }, 'rtpengine stopped answering ping; killing it');
+      this.missedPings = 0;
+      void pinged.stop(0);
     }
     this.scheduleHealth();
   }

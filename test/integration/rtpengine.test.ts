@@ -96,3 +96,14 @@ t.test('external mode only pings, and a dead address is a start error', async (t
   t.teardown(() => dead.stop());
   await t.rejects(dead.start(), { code: 'RTPENGINE_START_FAILED' });
 });
+
+t.test('an rtpengine that stops answering (hung) is killed and replaced', async (t) => {
+  const rt = await startRtpengine(t, { backoffMs: 50, healthIntervalMs: 200, commandTimeoutMs: 300 });
+  const hung = rt.supervisor.pid as number;
+  const restarted = once(rt.supervisor, 'restarted');
+  process.kill(hung, 'SIGSTOP'); // alive but silent, as a wedged process is
+  t.teardown(() => { try { process.kill(hung, 'SIGKILL'); } catch { /* gone */ } });
+  await restarted;
+  t.not(rt.supervisor.pid, hung, 'a new process');
+  t.equal((await rt.supervisor.client.ping()).result, 'pong');
+});
