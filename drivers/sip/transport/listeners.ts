@@ -1,32 +1,40 @@
 import { createSocket, type Socket as UdpSocket, type RemoteInfo } from 'node:dgram';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
+import { destFor, normalizeAddress } from './address.js';
 import { TransportError } from './errors.js';
-
-export interface Remote {
-  transport: 'udp' | 'tcp';
-  address: string;
-  port: number;
-}
+import type { Remote } from './types.js';
 
 export interface ListenerEvents {
-  /** A UDP datagram (one message) or a chunk of a TCP stream (framing is the parser's job). */
-  data: [Buffer, Remote, Socket | undefined];
+  /** One UDP datagram (one message, or a keep-alive). */
+  datagram: [Buffer, Remote];
+  /**
+   * A TCP connection someone opened to us. The listener keeps track of it only to destroy it in
+   * stop(); reading, framing and limits are the user's (SipTransport's) job.
+   */
+  connection: [Socket];
 }
 
 /**
  * The SIP sockets on the configured address and port: UDP and TCP, same number. Bind errors are
  * typed and name the port, so a second box (or a stray Asterisk) on 5060 is a one-line error.
+ * An IPv6 address binds IPv6 sockets ("::" is dual-stack on Linux: IPv4 peers then arrive as
+ * plain IPv4 addresses, see address.ts).
  */
 export class SipListeners extends EventEmitter<ListenerEvents> {
   private udp: UdpSocket | undefined;
   private tcp: Server | undefined;
   private readonly conns = new Set<Socket>();
+  private readonly family: 4 | 6;
 
   constructor(private readonly deps: { log: Logger }, private readonly opts: { address: string; port: number }) {
     super();
+    this.family = isIPv6(opts.address) ? 6 : 4;
+  }
+
+  get running(): boolean {
+    return this.udp !== undefined;
   }
 
   /** On failure nothing stays bound (stop() is safe either way). */
@@ -41,12 +49,26 @@ export class SipListeners extends EventEmitter<ListenerEvents> {
     this.deps.log.info({ address: this.opts.address, port: this.opts.port }, 'SIP listening (udp, tcp)');
   }
 
-  sendUdp(buf: Buffer, to: { address: string; port: number }): void {
-    this.udp?.send(buf, to.port, to.address);
+  /** Send one datagram from the SIP port. Rejects with SIP_NOT_RUNNING or SIP_SEND_FAILED. */
+  sendUdp(buf: Buffer, to: { address: string; port: number }): Promise<void> {
+    const udp = this.udp;
+    if (udp === undefined) return Promise.reject(new TransportError('SIP_NOT_RUNNING', 'SIP transport is not running'));
+    return new Promise((resolve, reject) => {
+      const done = (err: Error | null): void => {
+        if (err === null) resolve();
+        else reject(new TransportError('SIP_SEND_FAILED', `cannot send to ${to.address}:${to.port}/udp: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }));
+      };
+      try {
+        udp.send(buf, to.port, destFor(to.address, this.family), done);
+      } catch (err) {
+        done(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
   }
 
   async stop(): Promise<void> {
     for (const c of this.conns) c.destroy();
+    this.conns.clear();
     await Promise.all([
       new Promise<void>((r) => (this.udp ? this.udp.close(() => r()) : r())),
       new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r())),
@@ -56,14 +78,14 @@ export class SipListeners extends EventEmitter<ListenerEvents> {
   }
 
   private bindUdp(): Promise<UdpSocket> {
-    const sock = createSocket(isIPv6(this.opts.address) ? 'udp6' : 'udp4');
+    const sock = createSocket(this.family === 6 ? 'udp6' : 'udp4');
     return new Promise((resolve, reject) => {
       sock.once('error', (err) => { sock.close(); reject(this.bindError('udp', err)); });
       sock.bind(this.opts.port, this.opts.address, () => {
         sock.removeAllListeners('error');
         sock.on('error', (err) => this.deps.log.warn({ err }, 'SIP UDP socket error'));
         sock.on('message', (msg: Buffer, rinfo: RemoteInfo) =>
-          this.emit('data', msg, { transport: 'udp', address: rinfo.address, port: rinfo.port }, undefined));
+          this.emit('datagram', msg, { transport: 'udp', address: normalizeAddress(rinfo.address), port: rinfo.port }));
         resolve(sock);
       });
     });
@@ -83,10 +105,13 @@ export class SipListeners extends EventEmitter<ListenerEvents> {
 
   private onConnection(conn: Socket): void {
     this.conns.add(conn);
-    const remote: Remote = { transport: 'tcp', address: conn.remoteAddress ?? '', port: conn.remotePort ?? 0 };
-    conn.on('data', (chunk: Buffer) => this.emit('data', chunk, remote, conn));
-    conn.on('error', (err) => this.deps.log.debug({ err, remote }, 'SIP TCP connection error'));
     conn.on('close', () => this.conns.delete(conn));
+    if (this.listenerCount('connection') === 0) {
+      // Nobody reads SIP over TCP (listeners alone): keep the socket quiet until stop().
+      conn.on('error', (err) => this.deps.log.debug({ err }, 'SIP TCP connection error'));
+      return;
+    }
+    this.emit('connection', conn);
   }
 
   private bindError(transport: 'udp' | 'tcp', err: Error): TransportError {
