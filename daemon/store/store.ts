@@ -8,6 +8,7 @@ import { LinesRepo } from './lines-repo.js';
 import { ExtensionsRepo } from './extensions-repo.js';
 import { UsersRepo } from './users-repo.js';
 import { EventsRepo } from './events-repo.js';
+import { RegistrationsRepo } from './registrations-repo.js';
 
 export const DB_FILE = 'octoline.db';
 
@@ -19,6 +20,7 @@ export class Store {
   readonly extensions: ExtensionsRepo;
   readonly users: UsersRepo;
   readonly events: EventsRepo;
+  readonly registrations: RegistrationsRepo;
 
   constructor(readonly db: Database) {
     this.settings = new SettingsRepo(db);
@@ -27,6 +29,7 @@ export class Store {
     this.extensions = new ExtensionsRepo(db);
     this.users = new UsersRepo(db);
     this.events = new EventsRepo(db);
+    this.registrations = new RegistrationsRepo(db);
   }
 
   static open(dataDir: string, log?: Logger): Store {

@@ -1,8 +1,9 @@
 import type { Migration } from './migration.js';
 import { box } from './001-box.js';
 import { calls } from './002-calls.js';
+import { registrations } from './003-registrations.js';
 
 export type { Migration };
 
 /** In order; a new migration is appended here and never edited once released. */
-export const MIGRATIONS: readonly Migration[] = [box, calls];
+export const MIGRATIONS: readonly Migration[] = [box, calls, registrations];
