@@ -36,6 +36,7 @@ typecheck: npm-deps
 
 bench: build
 	npx tsx bench/sip-parser-fuzz.ts
+	npx tsx bench/sip-b2bua.ts
 
 node-check:
 	@node -e 'const [a]=process.versions.node.split(".").map(Number); if (a < 20) { console.error("Octoline needs Node.js 20 or newer; this is " + process.version + ". See docs/install.md (Node.js)."); process.exit(1) }' \

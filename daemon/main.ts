@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../drivers/clock.js';
 import { RtpengineSupervisor } from '../drivers/rtpengine/supervisor.js';
 import { DtmfLogListener } from '../drivers/rtpengine/dtmf-log.js';
-import { SipListeners } from '../drivers/sip/transport/listeners.js';
+import { SipStack } from '../drivers/sip/stack.js';
 import { loadConfig, type Config } from './config/index.js';
 import { createLogger } from './logging/logger.js';
 import { Store } from './store/store.js';
@@ -14,6 +14,8 @@ import { buildHttpServer, listenHttp, type HttpApp } from './http/server.js';
 import type { BoxStatus } from './http/status-schema.js';
 import { PACKAGE_ROOT, VERSION } from './package-info.js';
 import { rtpengineMode } from './rtpengine-mode.js';
+import { Phones } from './phones/phones.js';
+import { ExtensionCalls } from './calls/extension-calls.js';
 
 export interface DaemonOptions {
   configPath: string;
@@ -40,6 +42,7 @@ export class Daemon {
   private ready = false;
   private token: string | undefined;
   private stopped: Promise<void> | undefined;
+  private phones: Phones | undefined;
 
   private constructor(readonly config: Config, readonly log: Logger, private readonly clock: Clock) {
     this.startedAt = clock.now();
@@ -79,9 +82,21 @@ export class Daemon {
     await rtp.start();
 
     // Each stopper is pushed before its start: a start that fails half-way is still undone.
-    const sip = new SipListeners({ log: log.child({ component: 'sip' }) }, { address: config.sip.bind, port: config.sip.port });
+    const sipLog = log.child({ component: 'sip' });
+    const sip = new SipStack({ clock: this.clock, log: sipLog }, {
+      address: config.sip.bind, port: config.sip.port, userAgent: `Octoline/${VERSION}`,
+      timers: { t1: config.sip.t1_ms, t2: config.sip.t2_ms, t4: config.sip.t4_ms },
+      ...(config.sip.public_address ? { publicAddress: config.sip.public_address } : {}),
+    });
     this.push('sip', () => sip.stop());
     await sip.start();
+    const phones = new Phones({ clock: this.clock, log: sipLog.child({ part: 'registrar' }), store, bus, stack: sip }, {
+      realm: config.sip.realm, algorithms: config.sip.digest_algorithms, md5OnlyUserAgents: config.sip.md5_only_user_agents,
+    });
+    this.push('phones', () => phones.stop());
+    phones.start();
+    new ExtensionCalls({ log: log.child({ component: 'calls' }), stack: sip, phones, store }).start();
+    this.phones = phones;
 
     this.token = writeLocalToken(config.box.runtime_dir);
     this.push('cli-token', () => removeLocalToken(config.box.runtime_dir));
@@ -130,7 +145,7 @@ export class Daemon {
       rtpengine: { mode: config.rtpengine.mode, state: rtp.state, pid: rtp.pid ?? null, restarts: this.restarts },
       sip: { bind: config.sip.bind, port: config.sip.port },
       lines: { configured: store.lines.count() },
-      phones: { configured: store.extensions.count(), registered: 0 },
+      phones: { configured: store.extensions.count(), registered: this.phones?.registeredCount() ?? 0 },
     };
   }
 }

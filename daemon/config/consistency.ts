@@ -13,6 +13,7 @@ export function checkConsistency(path: string, file: ConfigFile): void {
   if (!isTimeZone(file.box.time_zone)) {
     fail('box.time_zone', `an IANA time zone name such as Asia/Shanghai; got ${JSON.stringify(file.box.time_zone)}`);
   }
+  if (file.sip.t2_ms < file.sip.t1_ms) fail('sip.t2_ms', `must be at least sip.t1_ms (${file.sip.t1_ms}); got ${file.sip.t2_ms}`);
   const rtp = file.rtpengine;
   if (rtp.port_max - rtp.port_min < 3) {
     fail('rtpengine.port_max', `must be at least port_min + 3 (each call leg needs an RTP/RTCP pair); got ${rtp.port_min}-${rtp.port_max}`);

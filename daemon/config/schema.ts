@@ -30,6 +30,17 @@ export const SipSection = Type.Object({
   port: port(5060, 'SIP port (UDP and TCP)'),
   realm: Type.String({ default: 'octoline', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'digest realm: letters, digits, dot, dash, underscore' }),
   public_address: Type.String({ default: '', description: 'address put in Via/Contact/SDP when it differs from bind (empty = bind)' }),
+  t1_ms: Type.Integer({ minimum: 10, maximum: 10000, default: 500, description: 'SIP timer T1 (RTT estimate) in ms, 10-10000; RFC 3261 default 500' }),
+  t2_ms: Type.Integer({ minimum: 10, maximum: 60000, default: 4000, description: 'SIP timer T2 (longest retransmit interval) in ms, 10-60000, at least t1_ms; RFC 3261 default 4000' }),
+  t4_ms: Type.Integer({ minimum: 10, maximum: 60000, default: 5000, description: 'SIP timer T4 (longest a message lives in the network) in ms, 10-60000; RFC 3261 default 5000' }),
+  digest_algorithms: Type.Array(Type.Union([Type.Literal('SHA-256'), Type.Literal('MD5')]), {
+    default: ['SHA-256', 'MD5'], minItems: 1, uniqueItems: true,
+    description: 'digest algorithms offered to phones, preferred first: a list of "SHA-256" and/or "MD5"',
+  }),
+  md5_only_user_agents: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    default: [], maxItems: 64,
+    description: 'User-Agent prefixes of phones that fail on a SHA-256 challenge: offered MD5 alone (added to the built-in list)',
+  }),
 }, { additionalProperties: false, default: {} });
 
 export const HttpSection = Type.Object({

@@ -99,3 +99,12 @@ export function pidsMatching(needle: string): Promise<number[]> {
     execFile('pgrep', ['-f', needle], (_err, stdout) => resolve(stdout.split('\n').filter(Boolean).map(Number)));
   });
 }
+
+/** GET /api/v1/status with the daemon's local CLI token (what `octoline status --json` prints). */
+export async function getStatus<T = Record<string, unknown>>(box: TestBox): Promise<T> {
+  const { readLocalToken } = await import('../../daemon/auth/local-token.js');
+  const token = readLocalToken(box.runtimeDir) ?? '';
+  const res = await fetch(`${box.url}/api/v1/status`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`status answered ${res.status}`);
+  return (await res.json()) as T;
+}

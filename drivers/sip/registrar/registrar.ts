@@ -280,10 +280,30 @@ export class Registrar extends EventEmitter<RegistrarEvents> {
     return this.respond(req, 500, { reason: 'Out Of Order REGISTER' });
   }
 
-  private challenge(req: SipRequest, source: Remote, stale: boolean): SipResponse {
+  private challenge(req: SipRequest, source: Remote, stale: boolean, kind: 'www' | 'proxy' = 'www'): SipResponse {
     const ua = (req.headers.get('User-Agent') ?? '').toLowerCase();
     const md5Only = this.md5Only.some((p) => ua.startsWith(p));
-    return this.digest.challenge(req, source, { stale, toTag: this.toTag(req), ...(md5Only ? { algorithms: ['MD5'] as const } : {}) });
+    return this.digest.challenge(req, source, { kind, stale, toTag: this.toTag(req), ...(md5Only ? { algorithms: ['MD5'] as const } : {}) });
+  }
+
+  /**
+   * Authenticate a phone's request other than REGISTER (an INVITE: toll fraud starts there) with
+   * the registrar's nonces, bans and MD5-only list: the extension it proved to be, or the response
+   * to send (407 challenge, 400, 403). Undefined: a banned source, to be dropped unanswered.
+   */
+  authenticate(req: SipRequest, source: Remote): { extension: string } | { response: SipResponse } | undefined {
+    if (this.deps.bans.isBanned(source.address)) return undefined;
+    const verdict = this.digest.verify(req, source, { kind: 'proxy', lookup: (user) => this.credentialsOf(user) });
+    switch (verdict.outcome) {
+      case 'ok': return { extension: readableText(verdict.username) };
+      case 'missing': return { response: this.challenge(req, source, false, 'proxy') };
+      case 'stale': return { response: this.challenge(req, source, true, 'proxy') };
+      case 'failed':
+        if (this.deps.bans.recordFailure(source.address)) this.log.warn({ address: source.address }, 'too many failed authentications: source banned');
+        return { response: this.challenge(req, source, false, 'proxy') };
+      case 'bad-request': return { response: this.respond(req, 400, { reason: verdict.reason }) };
+      case 'forbidden': return { response: this.respond(req, 403) };
+    }
   }
 
   private respond(req: SipRequest, status: number, o: { reason?: string; headers?: Array<[string, string]> } = {}): SipResponse {

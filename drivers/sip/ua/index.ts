@@ -1,0 +1,24 @@
+/** The UA core and call control (see docs/sip-ua.md). */
+export { SipError } from './errors.js';
+export type { SipUaErrorCode } from './errors.js';
+export { UaCore } from './ua-core.js';
+export type { DialogMatch, RequestHandler, UaEvents } from './ua-core.js';
+export type { UaOptions } from './context.js';
+export { ACCEPTED_TYPES, ALLOWED_METHODS, SUPPORTED_EXTENSIONS } from './context.js';
+export { Dialog } from './dialog.js';
+export type { DestroyInfo, DialogEvents, ModifyTarget, DialogRequestInit } from './dialog.js';
+export { IncomingInvite } from './incoming-invite.js';
+export type { InviteState } from './incoming-invite.js';
+export { InDialogRequest, ModifyRequest } from './in-dialog.js';
+export { ReferRequest, ReferSubscription, formatReferTo } from './refer.js';
+export type { UasOptions } from './uas.js';
+export type { UacOptions } from './uac.js';
+export type { OutOfDialogInit } from './out-of-dialog.js';
+export { createB2BUA, defaultFailureMap, linkDialogs } from './b2bua.js';
+export type { B2buaCall, B2buaOptions, Leg, SdpHooks } from './b2bua.js';
+export { OptionsPinger } from './pinger.js';
+export type { PeerState, PeerStatus, PingerEvents, PingerOptions } from './pinger.js';
+export { answerDirection, bumpVersion, mediaDirection, withDirection } from './sdp.js';
+export type { MediaDirection } from './sdp.js';
+export type { HeaderList, ResponseInit } from './respond.js';
+export type { EarlyUac } from './registry.js';
