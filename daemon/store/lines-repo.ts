@@ -44,4 +44,19 @@ export class LinesRepo {
         gateway_id = excluded.gateway_id, port_user = excluded.port_user, updated_at = excluded.updated_at`)
       .run({ ...l, now });
   }
+
+  get(id: number): LineRow | undefined {
+    const r = this.db.prepare(`SELECT ${COLUMNS} FROM lines WHERE id = ?`).get(id) as (Omit<LineRow, 'enabled'> & { enabled: number }) | undefined;
+    return r && { ...r, enabled: r.enabled === 1 };
+  }
+
+  /** Where inbound calls on the line go (validated by the caller); false when there is no such line. */
+  setTarget(id: number, target: string, now = Date.now()): boolean {
+    return this.db.prepare('UPDATE lines SET target = ?, updated_at = ? WHERE id = ?').run(target, now, id).changes > 0;
+  }
+
+  /** false when there is no such line. */
+  setDirection(id: number, direction: LineDirection, now = Date.now()): boolean {
+    return this.db.prepare('UPDATE lines SET direction = ?, updated_at = ? WHERE id = ?').run(direction, now, id).changes > 0;
+  }
 }

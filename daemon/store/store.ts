@@ -9,6 +9,7 @@ import { ExtensionsRepo } from './extensions-repo.js';
 import { UsersRepo } from './users-repo.js';
 import { EventsRepo } from './events-repo.js';
 import { RegistrationsRepo } from './registrations-repo.js';
+import { BlacklistRepo } from './blacklist-repo.js';
 
 export const DB_FILE = 'octoline.db';
 
@@ -21,6 +22,7 @@ export class Store {
   readonly users: UsersRepo;
   readonly events: EventsRepo;
   readonly registrations: RegistrationsRepo;
+  readonly blacklist: BlacklistRepo;
 
   constructor(readonly db: Database) {
     this.settings = new SettingsRepo(db);
@@ -30,6 +32,7 @@ export class Store {
     this.users = new UsersRepo(db);
     this.events = new EventsRepo(db);
     this.registrations = new RegistrationsRepo(db);
+    this.blacklist = new BlacklistRepo(db);
   }
 
   static open(dataDir: string, log?: Logger): Store {

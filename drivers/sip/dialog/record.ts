@@ -14,6 +14,7 @@ import {
   type SipResponse,
   type Uri,
 } from '../message/index.js';
+import type { Remote } from '../transport/types.js';
 import { DialogError } from './errors.js';
 import type { DialogState } from './state.js';
 
@@ -52,6 +53,11 @@ export interface DialogRecord {
   readonly secure: boolean;
   /** Our Contact header value. */
   readonly localContact: string;
+  /**
+   * Where the peer is really reached when its Contact is not (a phone behind NAT): the address its
+   * REGISTER or INVITE came from. Used while the route set is empty.
+   */
+  flow?: Remote;
 }
 
 function contactUri(msg: SipMessage, what: string): Uri {

@@ -33,7 +33,8 @@ export function viaProtocol(transport: TransportKind): string {
 }
 
 /** The next hop of requests inside a dialog: the first route of its route set, else its remote target. */
-export function dialogNextHop(rec: { routeSet: readonly string[]; remoteTarget: Uri }): Remote {
+export function dialogNextHop(rec: { routeSet: readonly string[]; remoteTarget: Uri; flow?: Remote }): Remote {
   const first = rec.routeSet[0];
+  if (first === undefined && rec.flow !== undefined) return rec.flow;
   return resolveUri(first === undefined ? rec.remoteTarget : parseNameAddr(first, 'Route').uri);
 }

@@ -148,6 +148,7 @@ class OutgoingInvite {
       return;
     }
     const record = uacRecord(req, res, { localContact: this.reg.ctx.contact(this.dest.transport), state: 'confirmed' });
+    if (this.opts.destination !== undefined) record.flow = this.opts.destination;
     const dialog = this.reg.newDialog(record, { local: this.opts.localSdp, remote: bodyText(res) });
     this.dialogs.set(key, dialog);
     dialog.acknowledge(req, res);

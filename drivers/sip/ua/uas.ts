@@ -24,6 +24,9 @@ export async function createUAS(reg: DialogRegistry, invite: IncomingInvite, opt
   const record = uasRecord(invite.request, {
     localTag: invite.id.localTag, localContact: reg.ctx.contact(invite.source.transport), state: 'confirmed',
   });
+  // Over UDP, answer the caller where it sent from (symmetric, NAT-proof); over TCP the
+  // connection may be gone by then, and its Contact is the better address.
+  if (invite.source.transport === 'udp') record.flow = invite.source;
   const res = invite.answer({
     ...(opts.headers !== undefined ? { headers: opts.headers } : {}),
     ...(opts.localSdp !== undefined ? { body: opts.localSdp } : {}),
