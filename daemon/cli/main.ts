@@ -7,6 +7,8 @@ import { registerSetup } from './setup-command.js';
 import { registerStatus } from './status-command.js';
 import { registerDoctor } from './doctor-command.js';
 import { registerBackup } from './backup-command.js';
+import { registerLines } from './lines-command.js';
+import { registerBlacklist } from './blacklist-command.js';
 
 const program = new Command('octoline')
   .description('Octoline: the 8-line call-center box (SIP, IVR, queues, recording, reports)')
@@ -19,6 +21,8 @@ registerSetup(program);
 registerStatus(program);
 registerDoctor(program);
 registerBackup(program);
+registerLines(program);
+registerBlacklist(program);
 
 try {
   await program.parseAsync(process.argv);
