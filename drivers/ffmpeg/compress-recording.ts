@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat, unlink } from 'node:fs/promises';
+import ffmpeg from 'fluent-ffmpeg';
+import { systemClock, type Clock } from '../clock.js';
+import { FfmpegError } from './errors.js';
+import { FFMPEG_PATH, FFPROBE_PATH, probeDuration } from './probe-duration.js';
+
+export type RecordingFormat = 'opus' | 'mp3';
+
+export interface CompressOptions {
+  /** Default 'opus' (Ogg Opus, 16 kbit/s, voip); 'mp3' for old players (32 kbit/s). */
+  format?: RecordingFormat;
+  /** Kill ffmpeg after this long (default 120 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  clock?: Clock;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+}
+
+/** The row a recording gets: where it is, how big, how long, and its checksum. */
+export interface CompressedRecording {
+  path: string;
+  format: RecordingFormat;
+  bytes: number;
+  durationMs: number;
+  /** Lower-case hex SHA-256 of the file. */
+  sha256: string;
+}
+
+/** Per format: codec, container and options; `-map_metadata -1` and bitexact drop tags and encoder strings. */
+const PROFILES: Record<RecordingFormat, { codec: string; container: string; bitrate: string; options: string[] }> = {
+  opus: { codec: 'libopus', container: 'ogg', bitrate: '16k', options: ['-application', 'voip', '-vbr', 'on'] },
+  mp3: { codec: 'libmp3lame', container: 'mp3', bitrate: '32k', options: ['-id3v2_version', '0', '-write_id3v1', '0'] },
+};
+
+/**
+ * Compress a stereo call WAV with ffmpeg (through fluent-ffmpeg) to Ogg Opus or MP3, metadata
+ * stripped, then measure it: size, ffprobe duration, SHA-256. A failed or timed-out run leaves no
+ * output file behind and rejects with FfmpegError (ffmpeg's own message included).
+ */
+export async function compressRecording(wavPath: string, outPath: string, o: CompressOptions = {}): Promise<CompressedRecording> {
+  const format = o.format ?? 'opus';
+  const p = PROFILES[format];
+  const clock = o.clock ?? systemClock;
+  const timeoutMs = o.timeoutMs ?? 120_000;
+  if (o.signal?.aborted) throw new FfmpegError('FFMPEG_ABORTED', `compress ${wavPath}: aborted before start`);
+  await new Promise<void>((resolve, reject) => {
+    let ended: 'timeout' | 'abort' | undefined;
+    const cmd = ffmpeg(wavPath)
+      .setFfmpegPath(o.ffmpegPath ?? FFMPEG_PATH)
+      .noVideo()
+      .audioCodec(p.codec)
+      .audioBitrate(p.bitrate)
+      .audioChannels(2)
+      .outputOptions(['-map_metadata', '-1', '-map_chapters', '-1', '-fflags', '+bitexact', '-flags:a', '+bitexact', ...p.options])
+      .format(p.container)
+      .output(outPath);
+    let started = false;
+    // fluent-ffmpeg spawns asynchronously: a kill asked for before the spawn happens on 'start'.
+    const kill = (why: 'timeout' | 'abort') => { ended = why; if (started) cmd.kill('SIGKILL'); };
+    cmd.on('start', () => { started = true; if (ended) cmd.kill('SIGKILL'); });
+    const timer = clock.setTimeout(() => kill('timeout'), timeoutMs);
+    const onAbort = () => kill('abort');
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => { timer.cancel(); o.signal?.removeEventListener('abort', onAbort); };
+    cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
+      done();
+      void unlink(outPath).catch(() => undefined);
+      if (ended === 'timeout') reject(new FfmpegError('FFMPEG_TIMEOUT', `ffmpeg on ${wavPath} ran past ${timeoutMs} ms and was killed`, { cause: err }));
+      else if (ended === 'abort') reject(new FfmpegError('FFMPEG_ABORTED', `ffmpeg on ${wavPath} aborted`, { cause: err }));
+      else reject(new FfmpegError('FFMPEG_FAILED', `ffmpeg on ${wavPath}: ${lastLines(stderr) || err.message}`, { cause: err }));
+    });
+    cmd.on('end', () => { done(); resolve(); });
+    cmd.run();
+  });
+  const [bytes, durationMs, sha256] = await Promise.all([
+    stat(outPath).then((s) => s.size),
+    probeDuration(outPath, { ffprobePath: o.ffprobePath ?? FFPROBE_PATH }),
+    sha256File(outPath),
+  ]);
+  return { path: outPath, format, bytes, durationMs, sha256 };
+}
+
+function lastLines(stderr: string | null): string {
+  return (stderr ?? '').trim().split('\n').slice(-2).join(' / ');
+}
+
+function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path).on('error', reject).on('data', (chunk) => hash.update(chunk)).on('end', () => resolve(hash.digest('hex')));
+  });
+}
