@@ -6,6 +6,7 @@ import { loadConfig } from '../../daemon/config/index.js';
 import { verifyPassword } from '../../daemon/auth/password.js';
 import { sipHa1 } from '../../daemon/auth/sip-credentials.js';
 import { makeTestBox, runCli, spawnDaemon, waitHealthy } from '../helpers/octoline.js';
+import { startBaresip } from '../helpers/baresip.js';
 import { freePort, occupyTcpPort } from '../helpers/ports.js';
 
 const rows = <T>(dbPath: string, sql: string): T[] => {
@@ -161,4 +162,20 @@ t.test('setup run as root hands the database to the owner of the data dir', asyn
   const r = await runCli(['setup', '--config', join(dir, 'octoline.conf'), '--yes', '--data-dir', data, '--extension', '1001']);
   t.equal(r.code, 0, r.stderr);
   t.equal(statSync(join(data, 'octoline.db')).uid, 4321, 'the daemon user can open it');
+});
+
+t.test('doctor asks the gateway with OPTIONS: a live one answers, a silent one is a ✗', async (t) => {
+  const gateway = await startBaresip(t, { user: 'gateway' }); // a real SIP UA standing in for the FXO gateway
+  const box = await makeTestBox(t);
+  const set = await runCli(['setup', '--config', box.configPath, '--yes', '--gateway', `127.0.0.1:${gateway.sipPort}`, '--gateway-model', 'dinstar-dag']);
+  t.equal(set.code, 0, set.stderr);
+  const ok = await runCli(['doctor', '--config', box.configPath]);
+  t.equal(ok.code, 0, ok.stdout);
+  t.match(ok.stdout, new RegExp(`✓ gateway: 127\\.0\\.0\\.1:${gateway.sipPort} \\(dinstar-dag\\) answered OPTIONS: \\d{3}`));
+
+  const silent = await freePort();
+  await runCli(['setup', '--config', box.configPath, '--yes', '--gateway', `127.0.0.1:${silent}`]);
+  const bad = await runCli(['doctor', '--config', box.configPath]);
+  t.equal(bad.code, 1);
+  t.match(bad.stdout, new RegExp(`✗ gateway: 127\\.0\\.0\\.1:${silent} \\(generic\\) did not answer OPTIONS within 2 s\\n\\s+fix: check the gateway`));
 });

@@ -8,6 +8,7 @@ import { PACKAGE_ROOT } from '../../package-info.js';
 import { fail, pass, type Check } from './check.js';
 import { portFree } from './ports.js';
 import { toolVersion } from './tools.js';
+import { gatewayCheck } from './gateway-check.js';
 
 const MIN_FREE_BYTES = 1024 ** 3;
 
@@ -32,6 +33,7 @@ export function boxChecks(config: Config, daemonRunning: boolean): Check[] {
     dataDirCheck(config),
     diskCheck(config),
     databaseCheck(config, daemonRunning),
+    gatewayCheck(config),
     clockCheck(config),
   ];
 }
