@@ -17,7 +17,7 @@ import {
   type ClientNonInviteTimer,
 } from './client-non-invite.js';
 import { isProvisional, unreachable, type TimerName, type Transition } from './fsm.js';
-import { TransactionBase, type LayerCore } from './transaction-base.js';
+import { TransactionBase, type CommonEffect, type LayerCore } from './transaction-base.js';
 import type { ClientTransaction, TimerConfig } from './types.js';
 
 type ClientInputBase = { type: string };
@@ -112,13 +112,8 @@ export class InviteClientTx extends ClientTxBase<ClientInviteState, ClientInvite
     return clientInviteTransition(this.state, input, this.ctx);
   }
 
-  protected perform(e: ClientInviteEffect): void {
+  protected perform(e: Exclude<ClientInviteEffect, CommonEffect<ClientInviteTimer>>): void {
     switch (e.type) {
-      case 'send':
-      case 'start_timer':
-      case 'cancel_timer':
-      case 'terminate':
-        return this.performCommon(e);
       case 'pass_to_tu': return this.deliver(e.res);
       case 'timeout': return this.madeUp(408, 'INVITE timed out (timer B)');
       case 'transport_failure': return this.madeUp(503, 'INVITE transport error');
@@ -153,13 +148,8 @@ export class NonInviteClientTx extends ClientTxBase<ClientNonInviteState, Client
     return clientNonInviteTransition(this.state, input, this.ctx);
   }
 
-  protected perform(e: ClientNonInviteEffect): void {
+  protected perform(e: Exclude<ClientNonInviteEffect, CommonEffect<ClientNonInviteTimer>>): void {
     switch (e.type) {
-      case 'send':
-      case 'start_timer':
-      case 'cancel_timer':
-      case 'terminate':
-        return this.performCommon(e);
       case 'pass_to_tu': return this.deliver(e.res);
       case 'timeout': return this.madeUp(408, `${this.request.method} timed out (timer F)`);
       case 'transport_failure': return this.madeUp(503, `${this.request.method} transport error`);

@@ -18,7 +18,7 @@ import {
   type ServerNonInviteState,
   type ServerNonInviteTimer,
 } from './server-non-invite.js';
-import { TransactionBase, type LayerCore } from './transaction-base.js';
+import { TransactionBase, type CommonEffect, type LayerCore } from './transaction-base.js';
 import type { ServerTransaction, TimerConfig } from './types.js';
 
 interface ServerContext {
@@ -123,13 +123,8 @@ export class InviteServerTx extends ServerTxBase<ServerInviteState, ServerInvite
     return serverInviteTransition(this.state, input, this.ctx);
   }
 
-  protected perform(e: ServerInviteEffect): void {
+  protected perform(e: Exclude<ServerInviteEffect, CommonEffect<ServerInviteTimer>>): void {
     switch (e.type) {
-      case 'send':
-      case 'start_timer':
-      case 'cancel_timer':
-      case 'terminate':
-        return this.performCommon(e);
       case 'pass_request': return this.passRequest();
       case 'pass_ack': {
         const tu = this.core.user();
@@ -165,12 +160,8 @@ export class NonInviteServerTx extends ServerTxBase<ServerNonInviteState, Server
     return serverNonInviteTransition(this.state, input, this.ctx);
   }
 
-  protected perform(e: ServerNonInviteEffect): void {
+  protected perform(e: Exclude<ServerNonInviteEffect, CommonEffect<ServerNonInviteTimer>>): void {
     switch (e.type) {
-      case 'send':
-      case 'start_timer':
-      case 'terminate':
-        return this.performCommon(e);
       case 'pass_request': return this.passRequest();
       case 'transport_failure': return this.transportFailed();
       default: return unreachable(e);

@@ -14,6 +14,15 @@ import type {
 } from './fsm.js';
 import type { TimerConfig, TransactionUser } from './types.js';
 
+/** The effects every machine shares, performed by the base class. */
+export type CommonEffect<N extends TimerName> = SendEffect | StartTimerEffect<N> | CancelTimerEffect<N> | TerminateEffect;
+
+const COMMON = new Set(['send', 'start_timer', 'cancel_timer', 'terminate']);
+
+function isCommon<N extends TimerName>(e: { type: string }): e is CommonEffect<N> {
+  return COMMON.has(e.type);
+}
+
 /** What a transaction needs from the layer that owns it. */
 export interface LayerCore {
   readonly clock: Clock;
@@ -56,7 +65,8 @@ export abstract class TransactionBase<S extends string, N extends TimerName, I e
   protected abstract readonly peer: Remote;
   /** The machine's transition function; every machine takes timer and transport-error inputs. */
   protected abstract step(input: I | TimerInput<N> | TransportErrorInput): Transition<S, E>;
-  protected abstract perform(effect: E): void;
+  /** The effects only this machine has (the shared ones are done here, in `apply`). */
+  protected abstract perform(effect: Exclude<E, CommonEffect<N>>): void;
 
   /** True when this transaction is one of `core`'s (cancel() refuses another layer's). */
   belongsTo(core: LayerCore): boolean {
@@ -124,11 +134,14 @@ export abstract class TransactionBase<S extends string, N extends TimerName, I e
 
   private apply(t: Transition<S, E>): void {
     this.state = t.state;
-    for (const effect of t.effects) this.perform(effect);
+    for (const effect of t.effects) {
+      if (isCommon<N>(effect)) this.performCommon(effect);
+      else this.perform(effect as Exclude<E, CommonEffect<N>>);
+    }
   }
 
   /** The effects every machine has. */
-  protected performCommon(e: SendEffect | StartTimerEffect<N> | CancelTimerEffect<N> | TerminateEffect): void {
+  private performCommon(e: CommonEffect<N>): void {
     switch (e.type) {
       case 'send': return this.send(e.msg, this.peer);
       case 'start_timer': return this.startTimer(e.name, e.ms);
