@@ -10,7 +10,7 @@ import { Store } from './store/store.js';
 import { EventBus } from './events/bus.js';
 import { ensureFirstAdmin } from './first-start.js';
 import { removeLocalToken, writeLocalToken } from './auth/local-token.js';
-import { buildHttpServer, listenHttp, type HttpApp } from './http/server.js';
+import { buildHttpServer, listenHttp } from './http/server.js';
 import type { BoxStatus } from './http/status-schema.js';
 import { PACKAGE_ROOT, VERSION } from './package-info.js';
 import { rtpengineMode } from './rtpengine-mode.js';
@@ -150,7 +150,6 @@ export class Daemon {
   }
 }
 
-export type { HttpApp };
 
 function banner(config: Config, firstAdmin: { username: string; password: string } | undefined): string {
   const host = config.http.bind.includes(':') ? `[${config.http.bind}]` : config.http.bind;

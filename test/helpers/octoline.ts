@@ -4,13 +4,15 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort, freePorts } from './ports.js';
+import { readLocalToken } from '../../daemon/auth/local-token.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /**
  * The CLI from source through tsx's loader in the same process (not tsx's CLI, which runs a
  * second process and would hide signals and exits from the tests), so tests never run a stale build.
  */
-const CLI = ['--import', pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(ROOT, 'daemon', 'cli', 'main.ts')];
+export const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+const CLI = ['--import', TSX_LOADER, join(ROOT, 'daemon', 'cli', 'main.ts')];
 
 export interface TestBox {
   dir: string;
@@ -102,7 +104,6 @@ export function pidsMatching(needle: string): Promise<number[]> {
 
 /** GET /api/v1/status with the daemon's local CLI token (what `octoline status --json` prints). */
 export async function getStatus<T = Record<string, unknown>>(box: TestBox): Promise<T> {
-  const { readLocalToken } = await import('../../daemon/auth/local-token.js');
   const token = readLocalToken(box.runtimeDir) ?? '';
   const res = await fetch(`${box.url}/api/v1/status`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`status answered ${res.status}`);

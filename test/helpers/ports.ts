@@ -1,27 +1,11 @@
 import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
+import { portFree } from '../../daemon/cli/doctor/ports.js';
 
 /**
  * A port free on 127.0.0.1 for both TCP and UDP at the time of asking. Tests running in parallel
  * draw from a range keyed by the process id, so two tap workers rarely ask for the same one.
  */
 let cursor = 20000 + ((process.pid * 97) % 20000);
-
-async function tcpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-async function udpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = createSocket('udp4');
-    sock.once('error', () => { sock.close(); resolve(false); });
-    sock.bind(port, '127.0.0.1', () => sock.close(() => resolve(true)));
-  });
-}
 
 /** One free port (TCP and UDP). */
 export async function freePort(): Promise<number> {
@@ -37,7 +21,7 @@ export async function freePorts(count: number, span = 1): Promise<number[]> {
     cursor += span;
     if (cursor > 40000 + span) cursor = 20000;
     let ok = true;
-    for (let p = base; p < base + span && ok; p++) ok = (await tcpFree(p)) && (await udpFree(p));
+    for (let p = base; p < base + span && ok; p++) ok = (await portFree('tcp', '127.0.0.1', p)) && (await portFree('udp', '127.0.0.1', p));
     if (ok) out.push(base);
   }
   return out;

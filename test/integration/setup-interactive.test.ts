@@ -2,9 +2,8 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../daemon/config/index.js';
-import { ROOT } from '../helpers/octoline.js';
+import { ROOT, TSX_LOADER } from '../helpers/octoline.js';
 
 /** A real terminal (tmux) running `octoline setup`, answered prompt by prompt as a person would. */
 function tmux(session: string, ...args: string[]): string {
@@ -24,8 +23,7 @@ async function waitFor(session: string, text: RegExp, timeoutMs = 20_000): Promi
 }
 
 function startSetup(t: Tap, session: string, config: string): void {
-  const loader = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-  const cmd = `cd ${ROOT} && node --import ${loader} daemon/cli/main.ts setup --config ${config}; echo "EXIT=$?"; sleep 30`;
+  const cmd = `cd ${ROOT} && node --import ${TSX_LOADER} daemon/cli/main.ts setup --config ${config}; echo "EXIT=$?"; sleep 30`;
   tmux(session, 'new-session', '-d', '-s', session, '-x', '200', '-y', '60', cmd);
   t.teardown(() => { try { tmux(session, 'kill-server'); } catch { /* gone */ } });
 }

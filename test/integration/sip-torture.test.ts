@@ -1,9 +1,8 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { TORTURE_EXPECTATIONS } from '../../drivers/sip/message/testing/torture-expectations.js';
-import { ROOT } from '../helpers/octoline.js';
+import { ROOT, TSX_LOADER } from '../helpers/octoline.js';
 
 /**
  * The RFC 4475 torture messages against the real daemon, over UDP and TCP, inside a network
@@ -15,9 +14,8 @@ interface Run { results: Record<string, { udp: number[]; tcp: number[] }>; healt
 
 t.test('every RFC 4475 message gets its answer from the running daemon, which stays healthy', async (t) => {
   const dir = t.testdir({});
-  const loader = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
   const out = await new Promise<string>((resolve, reject) => {
-    execFile('unshare', ['-n', '--', process.execPath, '--import', loader, join(ROOT, 'test', 'peers', 'torture-run.ts'), dir, TORTURE],
+    execFile('unshare', ['-n', '--', process.execPath, '--import', TSX_LOADER, join(ROOT, 'test', 'peers', 'torture-run.ts'), dir, TORTURE],
       { timeout: 120_000, maxBuffer: 8 * 1024 * 1024 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
   });
   const run = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Run;
