@@ -15,7 +15,11 @@ import type { BoxStatus } from './http/status-schema.js';
 import { PACKAGE_ROOT, VERSION } from './package-info.js';
 import { rtpengineMode } from './rtpengine-mode.js';
 import { Phones } from './phones/phones.js';
-import { ExtensionCalls } from './calls/extension-calls.js';
+import { CallEngine } from './calls/call-engine.js';
+import { CallRecords } from './calls/call-records.js';
+import { LineBoard } from './lines/line-board.js';
+import { BlfPresence } from './phones/blf.js';
+import { Recordings } from './recording/recordings.js';
 
 export interface DaemonOptions {
   configPath: string;
@@ -43,6 +47,7 @@ export class Daemon {
   private token: string | undefined;
   private stopped: Promise<void> | undefined;
   private phones: Phones | undefined;
+  private engine: CallEngine | undefined;
 
   private constructor(readonly config: Config, readonly log: Logger, private readonly clock: Clock) {
     this.startedAt = clock.now();
@@ -95,7 +100,10 @@ export class Daemon {
     });
     this.push('phones', () => phones.stop());
     phones.start();
-    new ExtensionCalls({ log: log.child({ component: 'calls' }), stack: sip, phones, store }).start();
+    const blf = new BlfPresence({ log: sipLog.child({ part: 'blf' }), stack: sip, phones, clock: this.clock });
+    this.push('blf', () => blf.stop());
+    blf.start();
+    this.engine = await this.startCalls({ store, bus, sip, phones, blf, rtp, dtmf });
     this.phones = phones;
 
     this.token = writeLocalToken(config.box.runtime_dir);
@@ -110,6 +118,32 @@ export class Daemon {
     this.ready = true;
     bus.publish('system.started', { version: VERSION });
     announce(banner(config, firstAdmin));
+  }
+
+  /** Recordings (pending ones from a crash converted), unfinished CDRs closed, then the call engine. */
+  private async startCalls(p: { store: Store; bus: EventBus; sip: SipStack; phones: Phones; blf: BlfPresence; rtp: RtpengineSupervisor; dtmf: DtmfLogListener }): Promise<CallEngine> {
+    const { config, log } = this;
+    const callsLog = log.child({ component: 'calls' });
+    const recordings = new Recordings({ log: log.child({ component: 'recording' }), store: p.store, bus: p.bus, clock: this.clock }, {
+      dataDir: config.box.data_dir, spoolDir: join(config.box.data_dir, 'spool'), format: config.recording.format,
+      retentionDays: config.recording.retention_days, minFreeMb: config.recording.min_free_mb,
+    });
+    this.push('recordings', () => recordings.stop());
+    const records = new CallRecords({ store: p.store, bus: p.bus, clock: this.clock });
+    const closed = records.recoverUnfinished();
+    if (closed > 0) callsLog.warn({ calls: closed }, 'calls left open by the last run were closed');
+    const converted = await recordings.recoverPending();
+    if (converted > 0) callsLog.info({ recordings: converted }, 'recordings left by the last run were converted');
+    recordings.start();
+    const board = new LineBoard(p.store.lines.list().map((l) => ({ line: l.id, gatewayId: l.gatewayId, direction: l.direction })), { hunt: config.calls.hunt });
+    const engine = new CallEngine({
+      log: callsLog, clock: this.clock, stack: p.sip, phones: p.phones, store: p.store, bus: p.bus, ng: () => p.rtp.client,
+      records, recordings, board, blf: p.blf,
+    }, { calls: config.calls, mohFile: config.calls.moh_file || join(PACKAGE_ROOT, 'sounds', 'build', 'moh', 'default.wav') });
+    this.push('calls', () => engine.stop());
+    p.dtmf.on('dtmf', (ev) => engine.onDtmf(ev));
+    engine.start();
+    return engine;
   }
 
   /** Reverse order; safe to call twice (the second call waits for the first). */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig, resolveConfigPath } from '../config/index.js';
 import { Store } from '../store/store.js';
 import type { LineRow } from '../store/lines-repo.js';
-import { routeLine, setLineDirection } from '../lines/routing.js';
+import { routeLine, setLineDirection, setLineFallback, setLineRecord } from '../lines/routing.js';
 import { LinesError } from '../lines/errors.js';
 import { run } from './run.js';
 
@@ -24,7 +24,7 @@ function lineNumber(s: string): number {
 }
 
 export function registerLines(program: Command): void {
-  const lines = program.command('lines').description('the analog lines: list them, route inbound calls, set their direction');
+  const lines = program.command('lines').description('the analog lines: list them, route inbound calls, set their direction, fallback and recording');
 
   lines.command('list')
     .description('list the lines with their number, direction and where inbound calls go')
@@ -54,14 +54,34 @@ export function registerLines(program: Command): void {
       const d = withStore(flags.config, (s) => setLineDirection(s, lineNumber(n), direction));
       process.stdout.write(`✓ line ${n}: direction ${d}\n`);
     }));
+
+  lines.command('record')
+    .description('record calls on line N: off, from the first ring, or from the answer')
+    .argument('<n>', 'line number')
+    .argument('<policy>', 'off, ring or answer')
+    .option('-c, --config <path>', 'config file of the box')
+    .action((n: string, policy: string, flags: { config?: string }) => run(async () => {
+      const r = withStore(flags.config, (s) => setLineRecord(s, lineNumber(n), policy));
+      process.stdout.write(`✓ line ${n}: recording ${r} (applies to the next call)\n`);
+    }));
+
+  lines.command('fallback')
+    .description('where a call on line N goes when its target does not answer in time (calls.ring_timeout_s)')
+    .argument('<n>', 'line number')
+    .argument('<target>', 'EXT, group:NAME, or hangup')
+    .option('-c, --config <path>', 'config file of the box')
+    .action((n: string, target: string, flags: { config?: string }) => run(async () => {
+      const stored = withStore(flags.config, (s) => setLineFallback(s, lineNumber(n), target));
+      process.stdout.write(`✓ line ${n}: unanswered calls ${stored === '' ? 'are hung up' : `go to ${stored}`} (applies to the next call)\n`);
+    }));
 }
 
-const json = (l: LineRow) => ({ line: l.id, number: l.number, portUser: l.portUser, direction: l.direction, target: l.target, enabled: l.enabled });
+const json = (l: LineRow) => ({ line: l.id, number: l.number, portUser: l.portUser, direction: l.direction, target: l.target, fallback: l.fallback, record: l.record, enabled: l.enabled });
 
 function table(rows: LineRow[]): string {
   if (rows.length === 0) return 'No lines yet: run octoline setup --line 1=NUMBER …\n';
-  const head = ['LINE', 'NUMBER', 'PORT', 'DIRECTION', 'TARGET'];
-  const body = rows.map((l) => [String(l.id), l.number || '-', l.portUser, l.direction, l.target || '(none)']);
+  const head = ['LINE', 'NUMBER', 'PORT', 'DIRECTION', 'TARGET', 'FALLBACK', 'RECORD'];
+  const body = rows.map((l) => [String(l.id), l.number || '-', l.portUser, l.direction, l.target || '(none)', l.fallback || 'hangup', l.record]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   return `${[head, ...body].map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')}\n`;
 }

@@ -9,6 +9,10 @@ import { registerDoctor } from './doctor-command.js';
 import { registerBackup } from './backup-command.js';
 import { registerLines } from './lines-command.js';
 import { registerBlacklist } from './blacklist-command.js';
+import { registerRecordings } from './recordings-command.js';
+import { registerCalls } from './calls-command.js';
+import { registerExtensions } from './extensions-command.js';
+import { registerGroups } from './groups-command.js';
 
 const program = new Command('octoline')
   .description('Octoline: the 8-line call-center box (SIP, IVR, queues, recording, reports)')
@@ -23,6 +27,10 @@ registerDoctor(program);
 registerBackup(program);
 registerLines(program);
 registerBlacklist(program);
+registerRecordings(program);
+registerCalls(program);
+registerExtensions(program);
+registerGroups(program);
 
 try {
   await program.parseAsync(process.argv);

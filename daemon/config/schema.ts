@@ -64,11 +64,43 @@ export const RtpengineSection = Type.Object({
   command_timeout_ms: Type.Integer({ minimum: 100, maximum: 30000, default: 2000, description: 'ng command time-out in ms (100-30000)' }),
 }, { additionalProperties: false, default: {} });
 
+const seconds = (def: number, min: number, max: number, what: string) =>
+  Type.Integer({ minimum: min, maximum: max, default: def, description: `${what}: seconds, ${min}-${max}` });
+
+const featureCode = (def: string, what: string) =>
+  Type.String({ default: def, minLength: 1, maxLength: 8, pattern: '^[0-9*#]+$', description: `${what}: digits, * and # (1-8)` });
+
+export const CallsSection = Type.Object({
+  ring_timeout_s: seconds(30, 5, 600, 'how long a target rings before the line\'s fallback'),
+  max_call_s: seconds(7200, 60, 86400, 'longest a call may last before the box ends it (stuck analog lines)'),
+  retry_after_s: seconds(30, 1, 3600, 'Retry-After sent with 503 when no outbound line is free'),
+  pickup_code: featureCode('*8', 'group pickup feature code'),
+  directed_pickup_prefix: featureCode('**', 'directed pickup prefix, followed by the extension'),
+  blocked_prefixes: Type.Array(Type.String({ minLength: 1, maxLength: 16, pattern: '^[0-9+*#]+$' }), {
+    default: ['00', '+', '1900', '0900'], maxItems: 64,
+    description: 'dialled-number prefixes no extension may call unless its own allow list names them (international, premium rate)',
+  }),
+  moh_file: Type.String({ default: '', description: 'music on hold: an 8 kHz mono WAV path; empty = the built-in music' }),
+  hunt: Type.Union([Type.Literal('linear'), Type.Literal('round-robin')], {
+    default: 'linear', description: '"linear" (lowest free line first) or "round-robin" (the next after the last used)',
+  }),
+}, { additionalProperties: false, default: {} });
+
+export const RecordingSection = Type.Object({
+  format: Type.Union([Type.Literal('opus'), Type.Literal('mp3')], {
+    default: 'opus', description: '"opus" (smallest, plays in browsers) or "mp3" (plays everywhere)',
+  }),
+  retention_days: Type.Integer({ minimum: 0, maximum: 3650, default: 180, description: 'days a recording is kept, 0-3650 (0 = forever)' }),
+  min_free_mb: Type.Integer({ minimum: 0, maximum: 1048576, default: 1024, description: 'free space (MB) below which new recordings pause with an alert; calls go on' }),
+}, { additionalProperties: false, default: {} });
+
 export const ConfigSchema = Type.Object({
   box: BoxSection,
   sip: SipSection,
   http: HttpSection,
   rtpengine: RtpengineSection,
+  calls: CallsSection,
+  recording: RecordingSection,
 }, { additionalProperties: false, default: {} });
 
 /** The file as written: every section and field optional. */

@@ -43,6 +43,15 @@ export class LineBoard {
     return next.effects;
   }
 
+  /** Take the stored lines as they are now (added lines, changed direction or gateway); live states stay. */
+  sync(lines: readonly BoardLine[]): void {
+    for (const l of lines) {
+      const cur = this.lines.get(l.line);
+      if (cur) Object.assign(cur, { gatewayId: l.gatewayId, direction: l.direction });
+      else this.lines.set(l.line, { ...l, state: 'idle' });
+    }
+  }
+
   setDirection(line: number, direction: LineDirection): void {
     const l = this.lines.get(line);
     if (l) l.direction = direction;

@@ -1,7 +1,7 @@
 import type { Store } from '../store/store.js';
-import type { LineDirection } from '../store/lines-repo.js';
+import { isRecordPolicy, type LineDirection, type RecordPolicy } from '../store/lines-repo.js';
 import { LinesError } from './errors.js';
-import { formatTarget, parseTarget } from './routing-target.js';
+import { formatTarget, parseTarget, type RoutingTarget } from './routing-target.js';
 
 const DIRECTIONS: readonly LineDirection[] = ['in', 'out', 'both'];
 
@@ -13,12 +13,10 @@ function existingLine(store: Store, line: number): void {
 }
 
 /**
- * Route inbound calls on `line` to `target` (`1001`, `group:NAME`; `queue:` and `flow:` are
- * reserved). An extension must exist. Written to the store, which the call engine reads on each
- * call, so a running daemon needs no restart. Returns the stored form.
+ * A target as typed, checked against the store: an extension or ring group must exist (a call
+ * routed to nothing would ring nobody). Group names are case-insensitive and stored lower-case.
  */
-export function routeLine(store: Store, line: number, target: string): string {
-  existingLine(store, line);
+function existingTarget(store: Store, target: string): RoutingTarget {
   const t = parseTarget(target);
   if (!t) {
     throw new LinesError('LINE_BAD_TARGET', `"${target}" is not a target: use an extension (1001) or group:NAME (queue:NAME and flow:NAME are reserved)`);
@@ -26,9 +24,43 @@ export function routeLine(store: Store, line: number, target: string): string {
   if (t.kind === 'extension' && !store.extensions.get(t.ext)) {
     throw new LinesError('LINE_TARGET_NOT_FOUND', `extension ${t.ext} does not exist; add it with octoline setup --extension ${t.ext}`);
   }
-  const stored = formatTarget(t);
+  if (t.kind !== 'group') return t;
+  const name = t.name.toLowerCase();
+  if (!store.ringGroups.get(name)) {
+    throw new LinesError('LINE_TARGET_NOT_FOUND', `ring group ${name} does not exist; add it with octoline groups add ${name} --members EXT,EXT`);
+  }
+  return { kind: 'group', name };
+}
+
+/**
+ * Route inbound calls on `line` to `target` (`1001`, `group:NAME`; `queue:` and `flow:` are
+ * reserved). An extension or group must exist. Written to the store, which the call engine reads
+ * on each call, so a running daemon needs no restart. Returns the stored form.
+ */
+export function routeLine(store: Store, line: number, target: string): string {
+  existingLine(store, line);
+  const stored = formatTarget(existingTarget(store, target));
   store.lines.setTarget(line, stored);
   return stored;
+}
+
+/**
+ * Where a call on `line` goes when its target does not answer within calls.ring_timeout_s:
+ * a target as for routeLine, or `hangup` (stored as ''). Returns the stored form.
+ */
+export function setLineFallback(store: Store, line: number, target: string): string {
+  existingLine(store, line);
+  const stored = target.trim().toLowerCase() === 'hangup' ? '' : formatTarget(existingTarget(store, target));
+  store.lines.setFallback(line, stored);
+  return stored;
+}
+
+/** Record calls on `line`: off, from the first ring, or from the answer. */
+export function setLineRecord(store: Store, line: number, record: string): RecordPolicy {
+  existingLine(store, line);
+  if (!isRecordPolicy(record)) throw new LinesError('LINE_BAD_RECORD', `"${record}" is not a recording policy: use off, ring or answer`);
+  store.lines.setRecord(line, record);
+  return record;
 }
 
 export function isLineDirection(s: string): s is LineDirection {

@@ -24,4 +24,11 @@ export class EventsRepo {
       .all({ type: opts.type ?? null, limit: opts.limit ?? 100 }) as Array<Omit<EventRow, 'data'> & { data: string }>;
     return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> }));
   }
+
+  /** One call's events in the order they happened (the CDR is derived from them). */
+  forCall(callId: string): EventRow[] {
+    const rows = this.db.prepare('SELECT id, at, type, call_id AS callId, data FROM events WHERE call_id = ? ORDER BY id')
+      .all(callId) as Array<Omit<EventRow, 'data'> & { data: string }>;
+    return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as Record<string, unknown> }));
+  }
 }

@@ -2,6 +2,14 @@ import type { Database } from 'better-sqlite3';
 
 export type LineDirection = 'in' | 'out' | 'both';
 
+/** When a call is recorded: never, from the first ring, or from the answer. */
+export type RecordPolicy = 'off' | 'ring' | 'answer';
+export const RECORD_POLICIES: readonly RecordPolicy[] = ['off', 'ring', 'answer'];
+
+export function isRecordPolicy(s: string): s is RecordPolicy {
+  return (RECORD_POLICIES as readonly string[]).includes(s);
+}
+
 export interface LineRow {
   id: number;
   number: string;
@@ -11,6 +19,9 @@ export interface LineRow {
   direction: LineDirection;
   target: string;
   enabled: boolean;
+  record: RecordPolicy;
+  /** Target after the ring time-out (same form as `target`); '' = hang up. */
+  fallback: string;
 }
 
 export interface LineInput {
@@ -22,7 +33,7 @@ export interface LineInput {
 }
 
 const COLUMNS = `id, number, number_norm AS numberNorm, gateway_id AS gatewayId, port_user AS portUser,
-  direction, target, enabled`;
+  direction, target, enabled, record, fallback`;
 
 export class LinesRepo {
   constructor(private readonly db: Database) {}
@@ -58,5 +69,15 @@ export class LinesRepo {
   /** false when there is no such line. */
   setDirection(id: number, direction: LineDirection, now = Date.now()): boolean {
     return this.db.prepare('UPDATE lines SET direction = ?, updated_at = ? WHERE id = ?').run(direction, now, id).changes > 0;
+  }
+
+  /** false when there is no such line. */
+  setRecord(id: number, record: RecordPolicy, now = Date.now()): boolean {
+    return this.db.prepare('UPDATE lines SET record = ?, updated_at = ? WHERE id = ?').run(record, now, id).changes > 0;
+  }
+
+  /** Target after the ring time-out (validated by the caller), '' to hang up; false when there is no such line. */
+  setFallback(id: number, fallback: string, now = Date.now()): boolean {
+    return this.db.prepare('UPDATE lines SET fallback = ?, updated_at = ? WHERE id = ?').run(fallback, now, id).changes > 0;
   }
 }

@@ -10,6 +10,9 @@ import { UsersRepo } from './users-repo.js';
 import { EventsRepo } from './events-repo.js';
 import { RegistrationsRepo } from './registrations-repo.js';
 import { BlacklistRepo } from './blacklist-repo.js';
+import { RecordingsRepo } from './recordings-repo.js';
+import { CallsRepo } from './calls-repo.js';
+import { RingGroupsRepo } from './ring-groups-repo.js';
 
 export const DB_FILE = 'octoline.db';
 
@@ -23,6 +26,9 @@ export class Store {
   readonly events: EventsRepo;
   readonly registrations: RegistrationsRepo;
   readonly blacklist: BlacklistRepo;
+  readonly recordings: RecordingsRepo;
+  readonly calls: CallsRepo;
+  readonly ringGroups: RingGroupsRepo;
 
   constructor(readonly db: Database) {
     this.settings = new SettingsRepo(db);
@@ -33,6 +39,9 @@ export class Store {
     this.events = new EventsRepo(db);
     this.registrations = new RegistrationsRepo(db);
     this.blacklist = new BlacklistRepo(db);
+    this.recordings = new RecordingsRepo(db);
+    this.calls = new CallsRepo(db);
+    this.ringGroups = new RingGroupsRepo(db);
   }
 
   static open(dataDir: string, log?: Logger): Store {

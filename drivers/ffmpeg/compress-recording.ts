@@ -9,7 +9,7 @@ import { FFMPEG_PATH, FFPROBE_PATH, probeDuration } from './probe-duration.js';
 export type RecordingFormat = 'opus' | 'mp3';
 
 export interface CompressOptions {
-  /** Default 'opus' (Ogg Opus, 16 kbit/s, voip); 'mp3' for old players (32 kbit/s). */
+  /** Default 'opus' (Ogg Opus, 24 kbit/s, voip); 'mp3' for old players (32 kbit/s). */
   format?: RecordingFormat;
   /** Kill ffmpeg after this long (default 120 s). */
   timeoutMs?: number;
@@ -31,7 +31,8 @@ export interface CompressedRecording {
 
 /** Per format: codec, container and options; `-map_metadata -1` and bitexact drop tags and encoder strings. */
 const PROFILES: Record<RecordingFormat, { codec: string; container: string; bitrate: string; options: string[] }> = {
-  opus: { codec: 'libopus', container: 'ogg', bitrate: '16k', options: ['-application', 'voip', '-vbr', 'on'] },
+  // Opus below ~20 kbit/s folds stereo into mono, and the channels (caller / agent) are the point.
+  opus: { codec: 'libopus', container: 'ogg', bitrate: '24k', options: ['-application', 'voip', '-vbr', 'on'] },
   mp3: { codec: 'libmp3lame', container: 'mp3', bitrate: '32k', options: ['-id3v2_version', '0', '-write_id3v1', '0'] },
 };
 

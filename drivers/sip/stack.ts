@@ -8,7 +8,7 @@ import { SipTransport, type TransportOptions } from './transport/index.js';
 import {
   UaCore,
   type B2buaCall, type B2buaOptions, type Dialog, type DialogMatch, type IncomingInvite, type OptionsPinger,
-  type OutOfDialogInit, type PingerOptions, type RequestHandler, type UacOptions, type UasOptions, type UaEvents,
+  type OutOfDialogInit, type PingerOptions, type RequestHandler, type SubscribeHandler, type UacOptions, type UasOptions, type UaEvents,
 } from './ua/index.js';
 
 export interface SipStackOptions {
@@ -97,6 +97,11 @@ export class SipStack {
   /** Out-of-dialog requests of `method` (REGISTER → the registrar) go to `handler`. */
   handle(method: string, handler: RequestHandler): void {
     this.ua.handle(method, handler);
+  }
+
+  /** New SUBSCRIBEs with `Event: <pkg>` (RFC 6665) go to `handler`; other packages get 489. */
+  handleSubscribe(pkg: string, handler: SubscribeHandler): void {
+    this.ua.handleSubscribe(pkg, handler);
   }
 
   findDialog(target: DialogId | Replaces): DialogMatch | undefined {

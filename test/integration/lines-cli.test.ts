@@ -26,6 +26,7 @@ t.test('lines are routed, given a direction and listed', async (t) => {
   const route = await runCli(['lines', 'route', '1', '1001', ...c]);
   t.equal(route.code, 0, route.stderr);
   t.match(route.stdout, /line 1: inbound calls go to 1001/);
+  t.equal((await runCli(['groups', 'add', 'sales', '--members', '1001,1002', ...c])).code, 0);
   t.equal((await runCli(['lines', 'route', '2', 'group:sales', ...c])).code, 0);
   t.equal((await runCli(['lines', 'direction', '2', 'in', ...c])).code, 0);
   t.same(rows(box, 'SELECT id, target, direction FROM lines ORDER BY id'), [
@@ -35,13 +36,13 @@ t.test('lines are routed, given a direction and listed', async (t) => {
 
   const list = await runCli(['lines', 'list', ...c]);
   t.equal(list.code, 0, list.stderr);
-  t.match(list.stdout, /^LINE\s+NUMBER\s+PORT\s+DIRECTION\s+TARGET$/m);
-  t.match(list.stdout, /^1\s+021-5555-0101\s+line1\s+both\s+1001$/m);
-  t.match(list.stdout, /^2\s+021-5555-0102\s+line2\s+in\s+group:sales$/m);
+  t.match(list.stdout, /^LINE\s+NUMBER\s+PORT\s+DIRECTION\s+TARGET\s+FALLBACK\s+RECORD$/m);
+  t.match(list.stdout, /^1\s+021-5555-0101\s+line1\s+both\s+1001\s+hangup\s+off$/m);
+  t.match(list.stdout, /^2\s+021-5555-0102\s+line2\s+in\s+group:sales\s+hangup\s+off$/m);
   const json = await runCli(['lines', 'list', '--json', ...c]);
   t.same(JSON.parse(json.stdout), [
-    { line: 1, number: '021-5555-0101', portUser: 'line1', direction: 'both', target: '1001', enabled: true },
-    { line: 2, number: '021-5555-0102', portUser: 'line2', direction: 'in', target: 'group:sales', enabled: true },
+    { line: 1, number: '021-5555-0101', portUser: 'line1', direction: 'both', target: '1001', fallback: '', record: 'off', enabled: true },
+    { line: 2, number: '021-5555-0102', portUser: 'line2', direction: 'in', target: 'group:sales', fallback: '', record: 'off', enabled: true },
   ]);
 });
 

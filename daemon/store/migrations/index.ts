@@ -3,8 +3,9 @@ import { box } from './001-box.js';
 import { calls } from './002-calls.js';
 import { registrations } from './003-registrations.js';
 import { routing } from './004-routing.js';
+import { callEngine } from './005-call-engine.js';
 
 export type { Migration };
 
 /** In order; a new migration is appended here and never edited once released. */
-export const MIGRATIONS: readonly Migration[] = [box, calls, registrations, routing];
+export const MIGRATIONS: readonly Migration[] = [box, calls, registrations, routing, callEngine];

@@ -36,7 +36,7 @@ export interface UaContext {
   via(transport: TransportKind): string;
   /** Our Contact value for a dialog on `transport`. */
   contact(transport: TransportKind): string;
-  /** Allow and Supported, for INVITE and its 2xx. */
+  /** Allow and Supported (and Allow-Events when an event package is served), for INVITE and its 2xx. */
   capabilityHeaders(): Array<[string, string]>;
   /** A request in its own client transaction. */
   request(req: SipRequest, dest: Remote, opts?: ClientRequestOptions): ClientTransaction;

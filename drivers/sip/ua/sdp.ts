@@ -72,3 +72,25 @@ export function bumpVersion(sdp: string): string {
     return `o=${m[1]} ${m[2]} ${(BigInt(m[3] as string) + 1n).toString()} ${m[4]}`;
   }));
 }
+
+/** Where the first audio stream wants RTP: its own c= line, else the session's (RFC 4566 §5.7). */
+export function mediaAddress(sdp: string): { address: string; port: number } | undefined {
+  let session: string | undefined;
+  let port: number | undefined;
+  let media: string | undefined;
+  for (const l of lines(sdp)) {
+    if (l.startsWith('m=')) {
+      if (port !== undefined) break;
+      const m = /^m=audio (\d+)/.exec(l);
+      if (m) port = Number(m[1]);
+      continue;
+    }
+    const c = /^c=IN IP[46] ([^\s/]+)/.exec(l);
+    if (c) {
+      if (port === undefined) session = c[1];
+      else media = c[1];
+    }
+  }
+  const address = media ?? session;
+  return address !== undefined && port !== undefined ? { address, port } : undefined;
+}

@@ -20,6 +20,7 @@ import { outOfDialogRequest, type OutOfDialogInit } from './out-of-dialog.js';
 import type { DialogRegistry, EarlyUac } from './registry.js';
 import { createUAC, type UacOptions } from './uac.js';
 import { createUAS, type UasOptions } from './uas.js';
+import { SubscriptionRouter, type SubscribeHandler } from './subscription-router.js';
 
 export interface UaEvents {
   /** A new INVITE: ring it, answer it (`createUAS`, `createB2BUA`) or reject it. No listener: 480. */
@@ -55,6 +56,7 @@ export class UaCore extends EventEmitter<UaEvents> implements TransactionUser, D
   private readonly invitesByTx = new Map<string, IncomingInvite>();
   private readonly earlyUac = new Map<string, EarlyUac>();
   private readonly handlers = new Map<string, RequestHandler>();
+  private readonly subscriptions: SubscriptionRouter;
   private isStopped = false;
 
   constructor(
@@ -73,16 +75,22 @@ export class UaCore extends EventEmitter<UaEvents> implements TransactionUser, D
       get hostPort() { return addressing.hostPort; },
       via: (t) => addressing.via(t),
       contact: (t) => addressing.contact(t),
-      capabilityHeaders: () => [
-        ['Allow', [...ALLOWED_METHODS, ...(handlers.has('REGISTER') ? ['REGISTER'] : [])].join(', ')],
-        ['Supported', SUPPORTED_EXTENSIONS.join(', ')],
-      ],
+      capabilityHeaders: () => {
+        const events = this.subscriptions.packages;
+        const extra = [...(handlers.has('REGISTER') ? ['REGISTER'] : []), ...(events.length > 0 ? ['SUBSCRIBE'] : [])];
+        return [
+          ['Allow', [...ALLOWED_METHODS, ...extra].join(', ')],
+          ['Supported', SUPPORTED_EXTENSIONS.join(', ')],
+          ...(events.length > 0 ? [['Allow-Events', events.join(', ')] as [string, string]] : []),
+        ];
+      },
       request: (req, dest, o) => deps.layer.request(req, dest, o),
       cancel: (tx) => deps.layer.cancel(tx),
       sendRaw: (msg, dest) => {
         deps.sender.send(msg, dest).catch((err: unknown) => deps.log.debug({ err }, 'send outside a transaction failed'));
       },
     };
+    this.subscriptions = new SubscriptionRouter(this.ctx);
   }
 
   get stopped(): boolean {
@@ -125,6 +133,11 @@ export class UaCore extends EventEmitter<UaEvents> implements TransactionUser, D
     this.handlers.set(method.toUpperCase(), handler);
   }
 
+  /** Be the notifier of event package `pkg` (RFC 6665): new SUBSCRIBEs for it go to `handler`. */
+  handleSubscribe(pkg: string, handler: SubscribeHandler): void {
+    this.subscriptions.handle(pkg, handler);
+  }
+
   /**
    * The dialog a Replaces header names (RFC 3891 §3: to-tag is our tag, from-tag the peer's), or a
    * dialog id; early dialogs included (a semi-attended transfer names a call that still rings).
@@ -145,6 +158,7 @@ export class UaCore extends EventEmitter<UaEvents> implements TransactionUser, D
     this.isStopped = true;
     for (const inv of [...this.invitesByTx.values()]) inv.shutdown();
     for (const d of [...this.dialogs.values()]) d.shutdown();
+    this.subscriptions.close();
     this.invitesByTx.clear();
     this.earlyUas.clear();
     this.earlyUac.clear();
@@ -232,6 +246,7 @@ export class UaCore extends EventEmitter<UaEvents> implements TransactionUser, D
     if (getTo(req).params.has('tag')) {
       const dialog = this.inDialog(req);
       if (dialog !== undefined) return dialog.receive(tx);
+      if (this.subscriptions.receive(tx)) return;
       return this.respond(tx, 481); // §12.2.2: no such dialog
     }
     const handler = this.handlers.get(req.method);
@@ -241,6 +256,7 @@ export class UaCore extends EventEmitter<UaEvents> implements TransactionUser, D
       if (res !== undefined) tx.respond(res);
       return;
     }
+    if (req.method === 'SUBSCRIBE' && this.subscriptions.packages.length > 0) return this.subscriptions.onSubscribe(tx);
     if (req.method === 'OPTIONS') return this.respond(tx, 200, this.optionsHeaders());
     if (DIALOG_ONLY.includes(req.method)) return this.respond(tx, 481);
     return this.respond(tx, 405, this.ctx.capabilityHeaders().filter(([n]) => n === 'Allow'));

@@ -1,0 +1,224 @@
+import { isIP } from 'node:net';
+import { callerIdFrom, lineFromInvite } from '../../drivers/gateway/inbound.js';
+import { isGatewayModel } from '../../drivers/gateway/models.js';
+import { outboundTarget } from '../../drivers/gateway/outbound.js';
+import { gatewayProfile } from '../../drivers/gateway/profiles.js';
+import type { GatewayProfile } from '../../drivers/gateway/profile-types.js';
+import { getFrom } from '../../drivers/sip/message/index.js';
+import { SipError, type IncomingInvite, type OptionsPinger } from '../../drivers/sip/ua/index.js';
+import type { Remote } from '../../drivers/sip/transport/index.js';
+import { Blacklist } from '../lines/blacklist.js';
+import { parseTarget } from '../lines/routing-target.js';
+import type { GatewayRow } from '../store/gateways-repo.js';
+import type { LineRow } from '../store/lines-repo.js';
+import type { CallEngine } from './call-engine.js';
+import { strictestPolicy } from './call-engine.js';
+import { outboundDecision } from './permissions.js';
+
+/** How often the gateway is pinged; three misses in a row mark its lines down. */
+const PING_INTERVAL_MS = 30_000;
+
+/**
+ * The FXO gateway's side of the engine: which INVITEs are the gateway's (by source address),
+ * inbound calls on a line (blacklist, routing, fallback), outbound calls through a free line
+ * (permissions, hunting, the port the profile names), and the OPTIONS health check that marks a
+ * dead gateway's lines down.
+ */
+export class GatewayCalls {
+  private pinger: OptionsPinger | undefined;
+  private readonly down = new Set<number>();
+
+  constructor(private readonly engine: CallEngine) {}
+
+  start(): void {
+    const { stack, store, bus, board } = this.engine.deps;
+    const pinger = stack.createPinger({ missesBeforeDown: 3, timeoutMs: 5_000 });
+    this.pinger = pinger;
+    const byTarget = new Map<string, GatewayRow>();
+    for (const gw of store.gateways.list()) {
+      const target = `sip:${hostPort(gw.host, gw.port)}`;
+      byTarget.set(target, gw);
+      pinger.watch(target, PING_INTERVAL_MS);
+    }
+    pinger.on('down', (s) => {
+      const gw = byTarget.get(s.target);
+      if (!gw || this.down.has(gw.id)) return;
+      this.down.add(gw.id);
+      board.gateway(gw.id, false);
+      bus.publish('gateway.down', { gateway: gw.name, host: gw.host, port: gw.port, misses: s.misses });
+    });
+    pinger.on('up', (s) => {
+      const gw = byTarget.get(s.target);
+      if (!gw) return;
+      const wasDown = this.down.delete(gw.id);
+      board.gateway(gw.id, true);
+      if (wasDown) bus.publish('gateway.up', { gateway: gw.name, host: gw.host, port: gw.port });
+    });
+  }
+
+  stop(): void {
+    this.pinger?.close();
+  }
+
+  /** The gateway an INVITE came from: matched on the source address (the gateway is a trusted peer on the LAN). */
+  gatewayOf(source: Remote): GatewayRow | undefined {
+    const gws = this.engine.deps.store.gateways.list();
+    const exact = gws.find((g) => sameHost(g.host, source.address) && g.port === source.port);
+    if (exact) return exact;
+    // A gateway may send from another port than it listens on; a phone on the same address (a
+    // test box, an ATA next to the gateway) must then still authenticate as a phone.
+    const phoneThere = this.engine.deps.phones.registrar.allBindings().some((b) => b.source.address === source.address);
+    return phoneThere ? undefined : gws.find((g) => sameHost(g.host, source.address));
+  }
+
+  /** The CLI changes lines in the database while the daemon runs: the board follows on each call. */
+  private syncBoard(): void {
+    const { store, board } = this.engine.deps;
+    board.sync(store.lines.list().filter((l) => l.enabled).map((l) => ({ line: l.id, gatewayId: l.gatewayId, direction: l.direction })));
+  }
+
+  async inbound(inv: IncomingInvite, gw: GatewayRow): Promise<void> {
+    const { store, bus, board } = this.engine.deps;
+    this.syncBoard();
+    const profile = profileOf(gw);
+    const uri = inv.request.uri;
+    const line = lineFromInvite(profile, { requestUser: uri.kind === 'sip' ? uri.user : undefined, toUser: userOf(inv.to.uri) });
+    const row = line === undefined ? undefined : store.lines.list().find((l) => l.id === line && l.gatewayId === gw.id) ?? store.lines.get(line);
+    if (!row || !row.enabled) {
+      inv.log.warn({ gateway: gw.name, requestUri: uri.kind === 'sip' ? uri.user : undefined }, 'INVITE from the gateway for no known line');
+      inv.reject(404, { reason: 'No Such Line' });
+      return;
+    }
+    const from = getFrom(inv.request);
+    const caller = callerIdFrom(profile, {
+      fromUser: userOf(from.uri), pAssertedIdentity: inv.request.headers.get('P-Asserted-Identity'), remotePartyId: inv.request.headers.get('Remote-Party-ID'),
+    }) ?? '';
+    const call = this.engine.openCall(inv, {
+      direction: 'inbound', caller, callerName: from.displayName ?? '', callee: row.number || `line${row.id}`, line: row.id, customerIsA: true,
+      record: row.record, inbandDtmf: profile.dtmf === 'inband',
+    });
+    if (new Blacklist(store.blacklist).isBlocked(caller)) {
+      bus.publish('call.blocked', { caller, line: row.id, reason: 'blacklist' }, call.id);
+      inv.reject(486, { reason: 'Busy Here' });
+      await this.engine.end(call, { cause: 'blacklisted', disposition: 'blocked', by: 'system' });
+      return;
+    }
+    const refuse = board.apply(row.id, { type: 'inbound-invite' })?.find((e) => e.type === 'refuse');
+    if (refuse && refuse.type === 'refuse') {
+      inv.reject(refuse.status);
+      // The line's state is not ours to release: another call holds it.
+      call.info.line = undefined;
+      await this.engine.end(call, { cause: refuse.status === 503 ? 'line_down' : 'line_busy', disposition: 'busy', by: 'system' });
+      return;
+    }
+    const exts = this.extensionsOf(row.target);
+    if (exts === undefined) {
+      bus.publish('call.unrouted', { line: row.id, target: row.target }, call.id);
+      inv.reject(480, { reason: 'No Route' });
+      await this.engine.end(call, { cause: 'no_route', disposition: 'failed', by: 'system' });
+      return;
+    }
+    const fallback = row.fallback ? this.extensionsOf(row.fallback) : undefined;
+    await this.engine.ringAndConnect(call, inv, { exts, fallback });
+  }
+
+  /** The extensions a routing target rings: one, or a ring group's members; undefined when unroutable. */
+  private extensionsOf(target: string): string[] | undefined {
+    const t = parseTarget(target);
+    if (!t) return undefined;
+    if (t.kind === 'extension') return [t.ext];
+    if (t.kind === 'group') return this.engine.deps.store.ringGroups.get(t.name)?.members;
+    return undefined; // queue: and flow: arrive with the IVR and ACD issues
+  }
+
+  async outbound(inv: IncomingInvite, ext: string, number: string): Promise<void> {
+    const { store, bus, board } = this.engine.deps;
+    const calls = this.engine.opts.calls;
+    const extRow = store.extensions.get(ext);
+    const perms = store.extensions.permissions(ext) ?? { outbound: false, allowedLines: [], allowPrefixes: [], denyPrefixes: [] };
+    const decision = outboundDecision(perms, number, calls.blocked_prefixes);
+    const call = this.engine.openCall(inv, {
+      direction: 'outbound', caller: ext, callerName: extRow?.displayName ?? '', callee: number, ext, customerIsA: false,
+      record: extRow?.record ?? 'off',
+    });
+    if (!decision.allowed) {
+      bus.publish('call.refused', { reason: decision.code, ...(decision.prefix !== undefined ? { prefix: decision.prefix } : {}) }, call.id);
+      call.log.warn({ callId: call.id, extension: ext, code: decision.code }, decision.message);
+      inv.reject(403, { reason: decision.code === 'PREFIX_BLOCKED' ? 'Number Not Allowed' : 'Outbound Calls Not Allowed' });
+      await this.engine.end(call, { cause: 'rejected', disposition: 'rejected', by: 'system' });
+      return;
+    }
+    this.syncBoard();
+    const line = board.pickOutbound(decision.lines);
+    const row = line === undefined ? undefined : store.lines.get(line);
+    const gw = row?.gatewayId == null ? undefined : store.gateways.list().find((g) => g.id === row.gatewayId);
+    if (line === undefined || !row || !gw) {
+      bus.publish('call.no_line', { allowed: decision.lines ?? 'any' }, call.id);
+      inv.reject(503, { reason: 'No Free Line', headers: [['Retry-After', String(calls.retry_after_s)]] });
+      await this.engine.end(call, { cause: 'line_busy', disposition: 'busy', by: 'system' });
+      return;
+    }
+    board.apply(line, { type: 'outbound-seize' });
+    call.info.line = line;
+    store.calls.update(call.id, { lineId: line });
+    bus.publish('call.line_seized', { line }, call.id);
+    await this.dialOut(call, inv, row, gw, number);
+  }
+
+  private async dialOut(call: Parameters<CallEngine['end']>[0], inv: IncomingInvite, row: LineRow, gw: GatewayRow, number: string): Promise<void> {
+    const profile = profileOf(gw);
+    const target = outboundTarget(profile, row.id, number);
+    const offerSdp = inv.sdp;
+    if (offerSdp === undefined) {
+      inv.reject(488, { reason: 'SDP Offer Required' });
+      await this.engine.end(call, { cause: 'failed', disposition: 'failed', by: 'system' });
+      return;
+    }
+    const hp = hostPort(gw.host, gw.port);
+    const tag = call.nextTag();
+    const abort = new AbortController();
+    inv.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    const timer = setTimeout(() => abort.abort(), 120_000);
+    try {
+      const offer = await call.media.offer(offerSdp, 'a');
+      const dialog = await this.engine.deps.stack.createUAC(`sip:${target.user}@${hp}`, {
+        localSdp: offer,
+        from: `<sip:${target.account ?? row.portUser}@${this.engine.hostPort()}>`,
+        to: `<sip:${target.user}@${hp}>`,
+        destination: { transport: gw.transport, address: gw.host, port: gw.port },
+        signal: abort.signal,
+        onProvisional: (res) => {
+          if ((res.status === 180 || res.status === 183) && inv.state === 'pending') inv.progress(180);
+        },
+      });
+      await this.engine.connect(call, inv, { dialog, tag });
+    } catch (err) {
+      const status = err instanceof SipError && err.status !== undefined ? err.status : 500;
+      if (inv.state === 'pending') inv.reject(status === 487 ? 480 : status >= 300 ? status : 500);
+      const busy = status === 486 || status === 600;
+      await this.engine.end(call, {
+        cause: inv.state === 'cancelled' ? 'cancelled' : busy ? 'busy' : 'failed',
+        disposition: inv.state === 'cancelled' ? 'abandoned' : busy ? 'busy' : 'failed', by: 'system',
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function profileOf(gw: GatewayRow): GatewayProfile {
+  return gatewayProfile(isGatewayModel(gw.model) ? gw.model : 'generic');
+}
+
+function userOf(uri: { kind: string; user?: string | undefined }): string | undefined {
+  return uri.kind === 'sip' ? uri.user : undefined;
+}
+
+function sameHost(configured: string, address: string): boolean {
+  const a = address.replace(/^::ffff:/, '');
+  return configured === a || (isIP(configured) === 0 && configured.toLowerCase() === 'localhost' && a === '127.0.0.1');
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,79 @@
+import t from 'tap';
+import { join } from 'node:path';
+import { recordingChannel, startCallBox } from '../helpers/call-box.js';
+import { runSipp, startSipp } from '../helpers/sipp.js';
+import { dominantFrequency } from '../helpers/tone.js';
+
+/**
+ * Inbound calls end to end on loopback: SIPp plays the FXO gateway (line users, caller ID, a
+ * 1 kHz voice), baresip plays the agents' desk phones (auto-answer, a 500 Hz voice), the real
+ * daemon with its real rtpengine in between.
+ */
+
+const CALLER = '13800138000';
+
+t.test('a gateway call on line 1 rings 1001, audio flows both ways through rtpengine, and the stereo recording is caller left, agent right', async (t) => {
+  const cb = await startCallBox(t, { extensions: ['1001'] });
+  await cb.cli(['lines', 'route', '1', '1001']);
+  await cb.cli(['lines', 'record', '1', 'answer']);
+  const agent = await cb.phone('1001');
+
+  const gw = await runSipp(t, {
+    scenario: { file: cb.scenario('gw-inbound.xml', { hold_ms: 4000 }) }, remote: `127.0.0.1:${cb.box.sipPort}`, localPort: cb.gwPort, service: 'line1',
+    keys: { caller: CALLER, caller_name: 'Zhang San' }, timeoutS: 30,
+  });
+  t.equal(gw.code, 0, `the gateway's call went through: ${gw.errorLog}`);
+  const incoming = agent.events.find((e) => e.type === 'CALL_ESTABLISHED');
+  t.match(incoming?.peeruri ?? '', new RegExp(`sip:${CALLER}@`), 'the phone shows the caller\'s number');
+  await agent.waitCall('CALL_CLOSED', 10_000);
+  const heard = (await agent.recordings()).heard.at(-1) as string;
+  t.equal(await dominantFrequency(heard, { candidatesHz: [500, 1000] }), 1000, 'the agent hears the caller (1 kHz through rtpengine)');
+
+  const call = await cb.waitRow<{ id: string; direction: string; line_id: number; extension: string; caller: string; disposition: string; talk_seconds: number; recording_id: number | null }>(
+    "SELECT * FROM calls WHERE ended_at IS NOT NULL AND recording_id IS NOT NULL");
+  t.match(call, { direction: 'inbound', line_id: 1, extension: '1001', caller: CALLER, disposition: 'answered' }, 'the CDR');
+  t.ok(call.talk_seconds >= 2, `talk time recorded (${call.talk_seconds} s)`);
+  t.same(cb.events('call.offered').map((e) => e.data['line']), [1], 'call.offered names the line');
+  t.ok(cb.events('call.answered').length === 1 && cb.events('call.ended').length === 1, 'answered and ended are events');
+
+  const rec = await cb.waitRow<{ state: string; path: string; duration_ms: number; sha256: string }>(
+    "SELECT * FROM recordings WHERE id = ? AND state IN ('done', 'failed')", [call.recording_id]);
+  t.equal(rec.state, 'done', 'the recording was converted');
+  t.ok(rec.duration_ms > 2000, `recording length ${rec.duration_ms} ms`);
+  const file = join(cb.box.dataDir, rec.path);
+  const left = await recordingChannel(file, 1, join(cb.box.dir, 'left.wav'));
+  const right = await recordingChannel(file, 2, join(cb.box.dir, 'right.wav'));
+  t.equal(await dominantFrequency(left, { candidatesHz: [500, 1000] }), 1000, 'left channel: the caller');
+  t.equal(await dominantFrequency(right, { candidatesHz: [500, 1000] }), 500, 'right channel: the agent');
+});
+
+t.test('a blacklisted caller gets 486 and no phone rings; the block is an event and a CDR', async (t) => {
+  const cb = await startCallBox(t, { extensions: ['1001'] });
+  await cb.cli(['lines', 'route', '1', '1001']);
+  await cb.cli(['blacklist', 'add', '138-0013-8000']);
+  const agent = await cb.phone('1001');
+  const gw = await runSipp(t, {
+    scenario: { file: 'gw-inbound-refused.xml' }, remote: `127.0.0.1:${cb.box.sipPort}`, localPort: cb.gwPort, service: 'line1',
+    keys: { caller: CALLER }, timeoutS: 15,
+  });
+  t.equal(gw.code, 0, `the gateway got 486: ${gw.errorLog}`);
+  t.notOk(agent.events.some((e) => e.type === 'CALL_INCOMING'), 'the phone never rang');
+  t.match(cb.events('call.blocked'), [{ data: { caller: CALLER, line: 1 } }]);
+  const row = await cb.waitRow<{ disposition: string; cause: string }>('SELECT disposition, cause FROM calls WHERE ended_at IS NOT NULL');
+  t.same(row, { disposition: 'blocked', cause: 'blacklisted' });
+});
+
+t.test('an extension whose phone is not registered is not rung: the gateway hears busy', async (t) => {
+  const cb = await startCallBox(t, { extensions: ['1001', '1002'] });
+  await cb.cli(['groups', 'add', 'sales', '--members', '1001,1002']);
+  await cb.cli(['lines', 'route', '1', 'group:sales']);
+  const agent = await cb.phone('1002');
+  const gw = await startSipp(t, {
+    scenario: { file: cb.scenario('gw-inbound.xml', { hold_ms: 3000 }) }, remote: `127.0.0.1:${cb.box.sipPort}`, localPort: cb.gwPort, service: 'line1',
+    keys: { caller: CALLER, caller_name: 'Li Si' }, timeoutS: 30,
+  });
+  await agent.waitCall('CALL_ESTABLISHED', 10_000);
+  const res = await gw.done;
+  t.equal(res.code, 0, 'the group call reached the registered member');
+  t.same(cb.events('call.ringing').map((e) => e.data['extension']), ['1002'], 'only the registered phone rang');
+});
