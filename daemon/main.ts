@@ -100,7 +100,7 @@ export class Daemon {
     });
     this.push('phones', () => phones.stop());
     phones.start();
-    const blf = new BlfPresence({ log: sipLog.child({ part: 'blf' }), stack: sip, phones, clock: this.clock });
+    const blf = new BlfPresence({ log: sipLog.child({ part: 'blf' }), stack: sip, phones, clock: this.clock, extensions: store.extensions });
     this.push('blf', () => blf.stop());
     blf.start();
     this.engine = await this.startCalls({ store, bus, sip, phones, blf, rtp, dtmf });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../drivers/clock.js';
-import { mediaRangeCovers, parseMediaType, type SipResponse } from '../../drivers/sip/message/index.js';
+import { getTo, mediaRangeCovers, parseMediaType, type SipResponse } from '../../drivers/sip/message/index.js';
 import { planExpires, type ExpiryPolicy, type IncomingSubscribe, type Subscription } from '../../drivers/sip/ua/index.js';
 import type { SipStack } from '../../drivers/sip/stack.js';
 import { DIALOG_INFO_TYPE, dialogInfoXml } from './dialog-info-xml.js';
@@ -120,7 +120,7 @@ export class BlfPresence {
     if (auth === undefined) return void s.reject(403);
     if ('response' in auth) return void s.reject(auth.response.status, { reason: auth.response.reason, headers: challengeHeaders(auth.response) });
     const uri = s.request.uri;
-    const ext = uri.kind === 'sip' ? uri.user ?? '' : '';
+    const ext = watchedExtension(s);
     if (!this.exists(ext)) return void s.reject(404);
     const plan = planExpires(s.requestedExpires, this.policy);
     if (plan.kind === 'too-brief') return void s.reject(423, { headers: [['Min-Expires', String(plan.minExpires)]] });
@@ -169,6 +169,17 @@ export class BlfPresence {
     const xml = dialogInfoXml({ version: w.version++, entity: `sip:${w.ext}@${w.host}`, dialogs });
     return { body: Buffer.from(xml, 'utf8'), contentType: DIALOG_INFO_TYPE };
   }
+}
+
+/**
+ * The Request-URI's user (RFC 6665 §4.1.2: the Request-URI names the resource); a bare
+ * `sip:host` Request-URI falls back to To's user (SIPp signs its digest for that URI only).
+ */
+function watchedExtension(s: IncomingSubscribe): string {
+  const uri = s.request.uri;
+  if (uri.kind === 'sip' && uri.user !== undefined && uri.user !== '') return uri.user;
+  const to = getTo(s.request).uri;
+  return to.kind === 'sip' ? to.user ?? '' : '';
 }
 
 /** No Accept means dialog-info (RFC 4235 §3.3); otherwise one range must cover it. */

@@ -174,7 +174,8 @@ export class Recordings {
    * sending from another port) a recording with the default channel order beats none.
    */
   private async toWav(pcap: string, wav: string, opts: FinishOptions, log: Logger): Promise<StereoWavResult> {
-    const base = opts.dtmfPayloadTypes ? { dtmfPayloadTypes: opts.dtmfPayloadTypes } : {};
+    // A pcap from an rtpengine killed with the daemon ends in a partial record: keep the rest.
+    const base = { dropCutTail: true, ...(opts.dtmfPayloadTypes ? { dtmfPayloadTypes: opts.dtmfPayloadTypes } : {}) };
     if (!opts.left) return pcapToStereoWav(pcap, wav, base);
     try {
       return await pcapToStereoWav(pcap, wav, { ...base, left: opts.left });

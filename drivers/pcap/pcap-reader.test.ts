@@ -75,3 +75,12 @@ t.test('garbage is a PcapError, never another exception', async (t) => {
   await t.rejects(pcapToStereoWav(join(dir, 'junk.pcap'), join(dir, 'o.wav')), { code: 'PCAP_BAD_MAGIC' });
   await t.rejects(pcapToStereoWav(join(dir, 'missing.pcap'), join(dir, 'o.wav')), { code: 'PCAP_READ_FAILED' });
 });
+
+t.test('dropCutTail keeps the records before a partial last one (a writer killed mid-record)', async (t) => {
+  const full = Buffer.concat([one(), one().subarray(24)]); // two records
+  const count = 2;
+  const parsed = parsePcap(full.subarray(0, full.length - 5), { dropCutTail: true });
+  t.equal(parsed.records.length, count - 1, 'all but the cut record');
+  t.equal(parsed.cutTail, true);
+  t.throws(() => parsePcap(full.subarray(0, 20), { dropCutTail: true }), { code: 'PCAP_TRUNCATED' }, 'a cut file header is still an error');
+});

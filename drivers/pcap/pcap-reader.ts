@@ -11,6 +11,8 @@ export interface PcapFile {
   /** LINKTYPE_* of the file's header. */
   linkType: number;
   records: PcapRecord[];
+  /** True when a partial last record was dropped (`dropCutTail`). */
+  cutTail?: boolean;
 }
 
 const MAX_RECORD = 262_144; // libpcap's own upper bound for a snapshot length
@@ -19,7 +21,7 @@ const MAX_RECORD = 262_144; // libpcap's own upper bound for a snapshot length
  * Parse a classic libpcap file (not pcapng): both byte orders, micro- and nanosecond time stamps.
  * Anything else, or a file cut short, is a PcapError, never an exception of another kind.
  */
-export function parsePcap(buf: Buffer): PcapFile {
+export function parsePcap(buf: Buffer, opts: { dropCutTail?: boolean } = {}): PcapFile {
   if (buf.length < 4) throw new PcapError('PCAP_TRUNCATED', `pcap file is ${buf.length} bytes, shorter than its magic number`);
   const magicBE = buf.readUInt32BE(0);
   let le: boolean;
@@ -38,6 +40,11 @@ export function parsePcap(buf: Buffer): PcapFile {
   const records: PcapRecord[] = [];
   let off = 24;
   while (off < buf.length) {
+    // A writer killed mid-record (rtpengine on a crash) leaves one partial record at the end: the
+    // caller may keep everything before it rather than lose the whole call.
+    if (opts.dropCutTail && records.length > 0 && (off + 16 > buf.length || off + 16 + u32(off + 8) > buf.length)) {
+      return { linkType, records, cutTail: true };
+    }
     if (off + 16 > buf.length) throw new PcapError('PCAP_TRUNCATED', `pcap file ends inside the header of record ${records.length + 1} (offset ${off})`);
     const sec = u32(off);
     const frac = u32(off + 4);

@@ -23,6 +23,8 @@ export interface StereoWavOptions {
   right?: StreamSelector;
   /** telephone-event payload types to skip (default [101]; take them from the SDP). PT 13 (CN) is always skipped. */
   dtmfPayloadTypes?: number[];
+  /** Keep the records before a partial last one (a pcap whose writer was killed) instead of PCAP_TRUNCATED. */
+  dropCutTail?: boolean;
   /** Decodable payload types (default { 0: 'PCMU', 8: 'PCMA' }). */
   payloadTypes?: Record<number, G711Codec>;
 }
@@ -62,7 +64,7 @@ export async function pcapToStereoWav(pcapPath: string, outWavPath: string, o: S
   } catch (err) {
     throw new PcapError('PCAP_READ_FAILED', `cannot read ${pcapPath}: ${(err as Error).message}`, { cause: err });
   }
-  const { linkType, records } = parsePcap(buf);
+  const { linkType, records } = parsePcap(buf, { dropCutTail: o.dropCutTail ?? false });
   assertLinkType(linkType);
   const dtmf = new Set(o.dtmfPayloadTypes ?? [101]);
   const codecs = o.payloadTypes ?? { 0: 'PCMU', 8: 'PCMA' };

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { recordingChannel, startCallBox } from '../helpers/call-box.js';
+import { spawnDaemon, waitHealthy } from '../helpers/octoline.js';
 import { runSipp, startSipp } from '../helpers/sipp.js';
 import { dominantFrequency } from '../helpers/tone.js';
 
@@ -76,4 +77,35 @@ t.test('an extension whose phone is not registered is not rung: the gateway hear
   const res = await gw.done;
   t.equal(res.code, 0, 'the group call reached the registered member');
   t.same(cb.events('call.ringing').map((e) => e.data['extension']), ['1002'], 'only the registered phone rang');
+});
+
+t.test('the daemon killed mid-call: after the restart the call has a final CDR and its recording is converted', async (t) => {
+  const cb = await startCallBox(t, { extensions: ['1001'] });
+  await cb.cli(['lines', 'route', '1', '1001']);
+  await cb.cli(['lines', 'record', '1', 'ring']);
+  const agent = await cb.phone('1001');
+  const gw = await startSipp(t, {
+    scenario: { file: cb.scenario('gw-inbound.xml', { hold_ms: 20000 }) }, remote: `127.0.0.1:${cb.box.sipPort}`, localPort: cb.gwPort, service: 'line1',
+    keys: { caller: CALLER, caller_name: 'Zhao Liu' }, timeoutS: 40,
+  });
+  await agent.waitCall('CALL_ESTABLISHED', 10_000);
+  await agent.waitHeard(2, 10_000);
+  cb.daemon.child.kill('SIGKILL');
+  await cb.daemon.exited;
+  await gw.stop(500);
+  await agent.stop();
+  t.match(cb.db.prepare('SELECT ended_at FROM calls').get(), { ended_at: null }, 'the crash left the call open');
+
+  const again = spawnDaemon(t, cb.box);
+  await waitHealthy(again, cb.box);
+  const call = await cb.waitRow<{ cause: string; disposition: string; recording_id: number }>('SELECT * FROM calls WHERE ended_at IS NOT NULL');
+  t.match(call, { cause: 'daemon_restart', disposition: 'answered' }, 'closed at the restart, as answered');
+  const rec = await cb.waitRow<{ state: string; duration_ms: number; path: string }>("SELECT * FROM recordings WHERE state IN ('done', 'failed')");
+  t.equal(rec.state, 'done', 'the recording left behind was converted (its cut last record dropped)');
+  t.ok(rec.duration_ms >= 1500, `it holds the call until the crash (${rec.duration_ms} ms)`);
+  // After a crash the caller's address is not known to the converter: channel order is first-heard.
+  const file = join(cb.box.dataDir, rec.path);
+  const freqs = [await recordingChannel(file, 1, join(cb.box.dir, 'crash-l.wav')), await recordingChannel(file, 2, join(cb.box.dir, 'crash-r.wav'))];
+  const dominant = await Promise.all(freqs.map((f) => dominantFrequency(f, { candidatesHz: [500, 1000] })));
+  t.same(dominant.sort(), [1000, 500], 'caller and agent each on their own channel');
 });

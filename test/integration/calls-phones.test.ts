@@ -57,7 +57,7 @@ t.test('hold from a desk phone plays music on hold to the other party; resume br
   await b.waitCall('CALL_ESTABLISHED', 15_000);
   await b.hold();
   await waitEvent(cb, 'call.held');
-  await a.waitHeard(4, 15_000);
+  await a.waitHeard(4, 30_000);
   await b.resume();
   await waitEvent(cb, 'call.resumed');
   await a.hangup();
@@ -109,5 +109,5 @@ async function waitEnded(cb: Awaited<ReturnType<typeof startCallBox>>, n: number
 }
 
 async function waitEvent(cb: Awaited<ReturnType<typeof startCallBox>>, type: string): Promise<void> {
-  await cb.waitRow('SELECT id FROM events WHERE type = ?', [type], 10_000);
+  await cb.waitRow('SELECT id FROM events WHERE type = ?', [type], 20_000);
 }

@@ -109,8 +109,9 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
   // Used by IncomingSubscribe and the router.
 
   /**
-   * @internal The 200 went out: start the clock; the first NOTIFY (the only one for a fetch) goes a
-   * microtask later, so the caller of `accept()` can listen for `end` and set up what `render` reads.
+   * @internal The 200 went out: start the clock; the first NOTIFY (the only one for a fetch) is
+   * queued a microtask later, so the caller of `accept()` can listen for `end` and set up what
+   * `render` reads.
    */
   begin(expires: number): void {
     if (expires > 0) this.arm(expires);
@@ -186,7 +187,9 @@ export class Subscription extends EventEmitter<SubscriptionEvents> {
         if (dropAt >= 0) this.queue.splice(dropAt, 1)[0]?.done(undefined);
       }
       this.queue.push({ content, final, done });
-      this.pump();
+      // A response given inside the request handler is sent when the handler returns: a NOTIFY
+      // queued there (refresh, unsubscribe) waits a microtask so that it follows the 200.
+      queueMicrotask(() => this.pump());
     });
   }
 
