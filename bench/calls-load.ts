@@ -284,48 +284,70 @@ async function waitUdpBound(port: number, ms: number): Promise<void> {
 // ------------------------------------------------------------------------------------------------
 // Measures: rtpengine packet counters per hop, setup latency from the SIPp message logs.
 
-/** Packets rtpengine received from / sent to the gateway (leg a) and the phone (the other leg), summed over calls. */
-interface Hops { gwIn: number; phoneOut: number; phoneIn: number; gwOut: number; calls: number }
+/**
+ * One call's ingress packet counters in rtpengine, read in one `query` (so both legs at the same
+ * instant): from the gateway (leg a) and from the phone (the other leg, which echoes what it got).
+ */
+interface CallPackets { gwIn: number; phoneIn: number; errors: number; at: number }
 
-interface StreamStats { packets: number }
-interface NgStream { stats?: StreamStats; stats_out?: StreamStats }
-interface NgTag { tag?: string; medias?: Array<{ streams?: NgStream[] }> }
+interface StreamStats { packets: number; errors: number }
+interface NgTag { tag?: string; medias?: Array<{ streams?: Array<{ stats?: StreamStats }> }> }
 
-function tagPackets(tag: NgTag | undefined): { in: number; out: number } {
-  const streams = tag?.medias?.[0]?.streams ?? [];
-  // streams[0] is RTP, streams[1] its RTCP; SIPp sends no RTCP.
-  return { in: streams[0]?.stats?.packets ?? 0, out: streams[0]?.stats_out?.packets ?? 0 };
+/** RTP stream of a tag (streams[1] is its RTCP; SIPp sends none). rtpengine 10.5 counts ingress only. */
+function rtpStats(tag: NgTag | undefined): StreamStats {
+  const st = tag?.medias?.[0]?.streams?.[0]?.stats;
+  return { packets: st?.packets ?? 0, errors: st?.errors ?? 0 };
 }
 
 /** Counters of every call in rtpengine; the first reply is kept in `sample` (to read what rtpengine reports). */
-async function snapshot(ng: NgClient, sample?: string): Promise<Map<string, Hops>> {
+async function snapshot(ng: NgClient, sample?: string): Promise<Map<string, CallPackets>> {
   const list = await ng.command('list', { limit: 10_000 });
   const ids = (list.calls as string[] | undefined) ?? [];
-  const out = new Map<string, Hops>();
+  const out = new Map<string, CallPackets>();
   await Promise.all(ids.map(async (id) => {
-    const q: NgReply = await ng.command('query', { 'call-id': id }).catch(() => ({ result: 'error' }));
+    const q: NgReply | undefined = await ng.command('query', { 'call-id': id }).catch(() => undefined);
+    if (!q) return;
+    const at = performance.now();
     if (sample !== undefined && !existsSync(sample)) writeFileSync(sample, JSON.stringify(q, null, 2));
     const tags = Object.values((q.tags ?? {}) as Record<string, NgTag>);
-    const a = tagPackets(tags.find((t) => t.tag === 'a'));
-    const b = tagPackets(tags.find((t) => t.tag !== 'a'));
-    out.set(id, { gwIn: a.in, gwOut: a.out, phoneOut: b.out, phoneIn: b.in, calls: 1 });
+    const a = rtpStats(tags.find((t) => t.tag === 'a'));
+    const b = rtpStats(tags.find((t) => t.tag !== 'a'));
+    out.set(id, { gwIn: a.packets, phoneIn: b.packets, errors: a.errors + b.errors, at });
   }));
   return out;
 }
 
-/** Counter growth between two snapshots, over the calls present in both. */
-function delta(s0: Map<string, Hops>, s1: Map<string, Hops>): Hops {
-  const d: Hops = { gwIn: 0, phoneOut: 0, phoneIn: 0, gwOut: 0, calls: 0 };
-  for (const [id, h1] of s1) {
-    const h0 = s0.get(id);
-    if (!h0) continue;
-    d.gwIn += h1.gwIn - h0.gwIn;
-    d.phoneOut += h1.phoneOut - h0.phoneOut;
-    d.phoneIn += h1.phoneIn - h0.phoneIn;
-    d.gwOut += h1.gwOut - h0.gwOut;
-    d.calls++;
+/**
+ * RTP figures over the window. Ingress from the gateway against what its 50 packets/s should have
+ * brought in the time between a call's two queries (±1 packet per call at each end, and it also
+ * shows SIPp's own pacing). The round trip box → phone → box per call at the window's end, both
+ * legs read at once: what came back from the phone short of what the gateway sent in, less the one
+ * packet that may be in flight (the echo answers within well under 20 ms on loopback).
+ */
+interface Rtp { calls: number; gwIn: number; gwExpected: number; roundTripIn: number; roundTripLost: number; lossyCalls: number; errors: number }
+
+function rtpFigures(s0: Map<string, CallPackets>, s1: Map<string, CallPackets>): Rtp {
+  const r: Rtp = { calls: 0, gwIn: 0, gwExpected: 0, roundTripIn: 0, roundTripLost: 0, lossyCalls: 0, errors: 0 };
+  for (const [id, c1] of s1) {
+    const lost = Math.max(0, c1.gwIn - c1.phoneIn - 1);
+    r.roundTripIn += c1.gwIn;
+    r.roundTripLost += lost;
+    if (lost > 0) r.lossyCalls++;
+    r.errors += c1.errors;
+    const c0 = s0.get(id);
+    if (!c0) continue;
+    r.calls++;
+    r.gwIn += c1.gwIn - c0.gwIn;
+    r.gwExpected += (PACKETS_PER_S * (c1.at - c0.at)) / 1000;
   }
-  return d;
+  return r;
+}
+
+/** rtpengine's own totals (this instance serves the bench alone): packets relayed and relay errors. */
+async function relayTotals(ng: NgClient): Promise<{ packets: number; errors: number }> {
+  const st = (await ng.command('statistics')).statistics as { totalstatistics?: Record<string, number | string> } | undefined;
+  const t = st?.totalstatistics ?? {};
+  return { packets: Number(t.relayedpackets ?? NaN), errors: Number(t.relayedpacketerrors ?? NaN) };
 }
 
 /** First time each INVITE (by Request-URI user) was sent / received, from a SIPp `-trace_msg` log. */
@@ -365,8 +387,9 @@ interface Step {
   daemonRss: number;
   daemonRssIdle: number;
   rtpRss: number;
-  hops: Hops;
-  expected: number;
+  rtp: Rtp;
+  relayed: number;
+  relayErrors: number;
   setupMs: number[];
   answerMs: number[];
   leaked: number;
@@ -437,9 +460,11 @@ async function runStep(box: Box, n: number): Promise<Step> {
     const windowEnd = started + holdMs - 2000;
     await sleep(Math.max(0, windowStart - Date.now()));
     const sampler = new Sampler([daemonPid, daemon.rtpenginePid]);
+    const relay0 = await relayTotals(ng);
     const s0 = await snapshot(ng, join(dir, 'rtpengine-query.json'));
     await sleep(Math.max(1000, windowEnd - Date.now()));
     const s1 = await snapshot(ng);
+    const relay1 = await relayTotals(ng);
     const m = sampler.stop();
 
     const gwCode = await gw.done;
@@ -485,7 +510,7 @@ async function runStep(box: Box, n: number): Promise<Step> {
         n, registered: reg.ok, ok: gwStats.ok, failed: gwStats.failed, why: gwStats.why, upAtStart: s0.size, upAtEnd: s1.size,
         window: m.seconds, daemonCpu: m.cpu.get(daemonPid) ?? NaN, rtpCpu: m.cpu.get(daemon.rtpenginePid) ?? NaN, machineBusy: m.machineBusy,
         daemonRss: m.rss.get(daemonPid) ?? NaN, daemonRssIdle, rtpRss: m.rss.get(daemon.rtpenginePid) ?? NaN,
-        hops: delta(s0, s1), expected: delta(s0, s1).calls * PACKETS_PER_S * m.seconds,
+        rtp: rtpFigures(s0, s1), relayed: relay1.packets - relay0.packets, relayErrors: relay1.errors - relay0.errors,
         setupMs, answerMs, leaked, cdrOpen, dispositions, recordings, recordingsS, problems,
       };
     } finally {
@@ -524,44 +549,44 @@ async function waitFor<T>(get: () => Promise<T>, done: (v: T) => boolean, ms: nu
 // ------------------------------------------------------------------------------------------------
 // Report.
 
-const pct = (lost: number, of: number): string => (of > 0 ? `${((Math.max(0, lost) / of) * 100).toFixed(2)}` : '-');
-
 function report(steps: Step[], box: Box, wallS: number): string {
   const row = (c: Array<string | number>): string => `| ${c.join(' | ')} |\n`;
   let out = `\nConcurrent bridged calls with recording (SIPp gateway → daemon + rtpengine → SIPp phones, PCMU 20 ms, loopback); ` +
     `held ${HOLD_S} s together, set up at ${RATE} calls/s\n\n`;
-  out += row(['N', 'calls ok/failed', 'up in rtpengine (start/end of window)', 'daemon CPU %', 'rtpengine CPU %', 'machine busy %',
-    'daemon RSS MiB (idle → peak)', 'rtpengine RSS MiB', 'RTP loss % gw→box / box→phone / phone→box / box→gw', 'setup p50 / p99 ms', 'answer p50 / p99 ms',
-    'leaked rtpengine calls', 'recordings (time to convert)']);
-  out += row(Array.from({ length: 13 }, () => '---'));
+  out += row(['N', 'calls ok/failed', 'up in rtpengine (window start/end)', 'daemon CPU %', 'rtpengine CPU %', 'machine busy %',
+    'daemon RSS MiB (idle → peak)', 'rtpengine RSS MiB', 'RTP gw→box vs 50/s %', 'RTP lost box→phone→box', 'relay errors',
+    'setup p50 / p99 ms', 'answer p50 / p99 ms', 'leaked rtpengine calls', 'recordings (time to convert)']);
+  out += row(Array.from({ length: 15 }, () => '---'));
   for (const s of steps) {
-    const h = s.hops;
+    const r = s.rtp;
     out += row([
       s.n, `${s.ok}/${s.failed}${s.why ? ` (${s.why})` : ''}`, `${s.upAtStart}/${s.upAtEnd}`,
       s.daemonCpu.toFixed(1), s.rtpCpu.toFixed(1), s.machineBusy.toFixed(0),
       `${s.daemonRssIdle.toFixed(0)} → ${s.daemonRss.toFixed(0)}`, s.rtpRss.toFixed(0),
-      `${pct(s.expected - h.gwIn, s.expected)} / ${pct(h.gwIn - h.phoneOut, h.gwIn)} / ${pct(h.phoneOut - h.phoneIn, h.phoneOut)} / ${pct(h.phoneIn - h.gwOut, h.phoneIn)}`,
-      `${percentile(s.setupMs, 50).toFixed(1)} / ${percentile(s.setupMs, 99).toFixed(1)} (${s.setupMs.length})`,
+      r.gwExpected > 0 ? ((r.gwIn / r.gwExpected) * 100).toFixed(1) : '-',
+      `${r.roundTripLost} of ${r.roundTripIn} (${r.lossyCalls} calls)`, s.relayErrors + r.errors,
+      `${percentile(s.setupMs, 50).toFixed(1)} / ${percentile(s.setupMs, 99).toFixed(1)}`,
       `${percentile(s.answerMs, 50).toFixed(1)} / ${percentile(s.answerMs, 99).toFixed(1)}`,
       s.leaked, `${s.recordings} (${s.recordingsS.toFixed(0)} s)`,
     ]);
   }
-  out += '\nCPU: % of one core over the steady window (this machine has 2 cores: 200% = all of it); machine busy: all processes, all cores, ' +
-    'including SIPp and anything else running. Loss per hop from rtpengine\'s packet counters over the window (gw→box against 50 packets/s ' +
-    'per call; the other hops against the hop before). Setup: gateway INVITE sent → phone INVITE received; answer: gateway INVITE sent → 200 received ' +
-    '(µs timestamps of the two SIPp message logs).\n';
+  out += '\nCPU: % of one core over the steady window (2 cores here: 200% = all of it). Machine busy: every process on all cores ' +
+    '(SIPp, this script, other people\'s work). RTP gw→box: packets rtpengine received from the gateway against 50/s per call over the ' +
+    'window (±1 packet per call at each end; below 100 also when SIPp itself sends late). Lost box→phone→box: per call at the window\'s ' +
+    'end, packets in from the gateway minus packets echoed back by the phone, less 1 in flight, summed over calls (whole call so far). ' +
+    'Relay errors: rtpengine\'s relayedpacketerrors over the window plus per-stream errors. Setup: gateway INVITE sent → phone INVITE ' +
+    'received; answer: gateway INVITE sent → 200 received (µs timestamps in the two SIPp message logs, first transmission of each).\n';
   for (const s of steps) {
-    const h = s.hops;
-    out += `N=${s.n}: window ${s.window.toFixed(1)} s, packets gw→box ${h.gwIn}, →phone ${h.phoneOut}, phone→box ${h.phoneIn}, →gw ${h.gwOut} ` +
-      `(expected ${Math.round(s.expected)}); CDR: ${s.dispositions}${s.cdrOpen ? `, ${s.cdrOpen} never ended` : ''}` +
+    out += `N=${s.n}: window ${s.window.toFixed(1)} s; rtpengine relayed ${s.relayed} packets (${(s.relayed / s.window).toFixed(0)}/s); ` +
+      `${s.setupMs.length} setups timed; registered ${s.registered}/${s.n}; CDR: ${s.dispositions}${s.cdrOpen ? `, ${s.cdrOpen} never ended` : ''}` +
       `${s.problems.length ? `; PROBLEMS: ${s.problems.join('; ')}` : ''}\n`;
   }
   for (const note of box.notes) out += `Note: ${note}\n`;
-  const goal = steps.find((s) => s.n >= 100);
-  if (goal) {
-    const zeroLoss = goal.hops.gwIn > 0 && goal.failed === 0 && goal.ok === goal.n;
-    out += `\nGoal ≥ 100 calls on 2 cores with 0 loss and < 50% CPU: at N=${goal.n} daemon + rtpengine use ` +
-      `${((goal.daemonCpu + goal.rtpCpu) / 2).toFixed(1)}% of the 2 cores; calls ${goal.ok}/${goal.n} ok${zeroLoss ? '' : ' (not all)'}.\n`;
+  for (const s of steps.filter((x) => x.n >= 100)) {
+    const both = (s.daemonCpu + s.rtpCpu) / 2;
+    const clean = s.ok === s.n && s.failed === 0 && s.rtp.roundTripLost === 0 && s.relayErrors + s.rtp.errors === 0;
+    out += `Goal (≥ 100 calls on 2 cores, 0 loss, < 50% CPU) at N=${s.n}: ${s.ok}/${s.n} calls ok, ` +
+      `${clean ? 'no packet lost in the box' : 'NOT clean (see above)'}, daemon + rtpengine ${both.toFixed(1)}% of the 2 cores\n`;
   }
   out += `Run wall time ${(wallS / 60).toFixed(1)} min\n`;
   return out;

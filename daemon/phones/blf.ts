@@ -132,11 +132,12 @@ export class BlfPresence {
     if (expires > 0 && !this.makeRoom(watch)) return void s.reject(403, { reason: 'Too Many Subscriptions' });
     const sub = s.accept({ expires, policy: this.policy, render: () => this.render(watch) });
     this.watches.set(sub, watch);
+    const log = this.deps.log.child({ callId: sub.id.callId, subscriber: watch.subscriber, ext });
     sub.on('end', (e) => {
       this.watches.delete(sub);
-      sub.log.debug({ subscriber: watch.subscriber, ext, reason: e.reason }, 'BLF subscription ended');
+      log.debug({ reason: e.reason, status: e.status }, 'BLF subscription ended');
     });
-    sub.log.info({ subscriber: watch.subscriber, ext, expires }, expires > 0 ? 'BLF subscription' : 'BLF fetch');
+    log.info({ expires }, expires > 0 ? 'BLF subscription' : 'BLF fetch');
   }
 
   /**
