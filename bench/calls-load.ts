@@ -2,21 +2,25 @@
  * N concurrent bridged calls with recording through the built daemon (`node dist/daemon/cli/main.js
  * daemon`), SIPp playing the FXO gateway and the phones, real RTP through the daemon's rtpengine:
  *
- *   SIPp gateway (UAC, µ-law tone via rtp_stream) → INVITE sip:lineN@box → daemon → INVITE ext 2000+N
- *   → SIPp phones (one UAS for every extension, -rtp_echo sends the audio back) → 200, bridged,
- *   recorded from the answer (lines record N answer), the gateway hangs up after the hold time.
+ *   SIPp gateway (UAC, µ-law tone via rtp_stream) → INVITE sip:lineK@box → daemon → INVITE to
+ *   extension 2000+K → SIPp phones (one UAS for every extension, -rtp_echo sends the audio back) →
+ *   200, bridged, recorded from the answer (`lines record K answer`); the gateway hangs up after the hold.
+ *
+ * A gateway names at most 99 lines (LINE_N in drivers/gateway/profiles.ts), so call K > 99 is an
+ * internal call instead: extension 3000+K (a SIPp UAC with digest credentials) calls 2000+K, whose
+ * calls are recorded from the answer (`extensions record`). Same two legs, bridge and recording.
  *
  *   npx tsx bench/calls-load.ts [--n 8,25,50,100,150] [--hold 20] [--rate 10] [--keep]
  *
  * One box (config, database) for every N; a fresh daemon for each N, so RSS and CPU start clean.
- * Figures per N, over the steady window (every call up): CPU (% of one core) and peak RSS of the
- * daemon and of rtpengine, RTP loss per hop from rtpengine's per-stream packet counters, setup
- * latency (gateway INVITE sent → phone INVITE received, from the SIPp message logs' µs
- * timestamps), leaked rtpengine calls after the run and how long the recordings took to convert.
- * Loopback only; every SIPp run and wait is bounded; figures only, it never fails on time.
+ * Figures per N over the steady window (every call up): CPU (% of one core) and peak RSS of the
+ * daemon and of rtpengine, RTP from rtpengine's packet counters, setup latency (caller's INVITE sent
+ * → phone's INVITE received, from the SIPp message logs' µs timestamps), leaked rtpengine calls
+ * after the run and how long the recordings took to convert. Loopback only; every SIPp run and wait
+ * is bounded; figures only, it never fails on time.
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,11 +28,12 @@ import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { NgClient } from '../drivers/rtpengine/ng-client.js';
 import type { NgReply } from '../drivers/rtpengine/ng-types.js';
+import { setExtensionRecord } from '../daemon/calls/extension-settings.js';
+import { portFree } from '../daemon/cli/doctor/ports.js';
 import { normalizeNumber } from '../daemon/lines/phone-number.js';
 import { routeLine, setLineRecord } from '../daemon/lines/routing.js';
 import { Store } from '../daemon/store/store.js';
-import { freePort } from '../test/helpers/ports.js';
-import { portFree } from '../daemon/cli/doctor/ports.js';
+import { freePort, freePorts } from '../test/helpers/ports.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = join(ROOT, 'dist', 'daemon', 'cli', 'main.js');
@@ -43,15 +48,19 @@ const HOLD_S = Number(arg('hold', '20'));
 const RATE = Number(arg('rate', '10'));
 /** Keep the box directory (daemon logs, SIPp traces) even when nothing went wrong. */
 const KEEP = process.argv.includes('--keep');
-/** The setup CLI takes lines 1-32 (MAX_LINES in daemon/cli/setup/answers.ts); more are written to SQLite. */
+/** `octoline setup --line` takes 1-32 (MAX_LINES in daemon/cli/setup/answers.ts); more are written to SQLite. */
 const CLI_MAX_LINES = 32;
-const PACKETS_PER_S = 50; // 20 ms PCMU
+/** The gateway profiles read line1 … line99 from the Request-URI (LINE_N in drivers/gateway/profiles.ts). */
+const GATEWAY_MAX_LINES = 99;
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const run = promisify(execFile);
 
-const ext = (line: number): string => String(2000 + line);
+/** Call K rings extension 2000+K; K > 99 is placed by extension 3000+K. */
+const ext = (k: number): string => String(2000 + k);
+const callerExt = (k: number): string => String(3000 + k);
 const password = (e: string): string => `bench-pass-${e}`;
+const lineNumber = (k: number): string => `02155${String(k).padStart(5, '0')}`;
 
 interface Box {
   dir: string;
@@ -67,7 +76,7 @@ interface Box {
 }
 
 // ------------------------------------------------------------------------------------------------
-// The box: config, `octoline setup`, lines routed to one extension each and recorded from answer.
+// The box: config, `octoline setup`, a line (or a caller) and an extension per call, recorded.
 
 /** Rebuild dist/ when a source file is newer than its build output: the bench measures production code. */
 async function ensureBuilt(): Promise<void> {
@@ -112,30 +121,35 @@ async function makeBox(maxN: number): Promise<Box> {
   };
   writeFileSync(box.configPath, `[box]\nlog_level = "info"\n[sip]\nport = ${sipPort}\n[http]\nport = ${httpPort}\n` +
     `[rtpengine]\nng_port = ${ngPort}\ndtmf_log_port = ${dtmfPort}\nport_min = ${rtpMin}\nport_max = ${rtpMin + span - 1}\n`);
+  const lines = Math.min(maxN, GATEWAY_MAX_LINES);
   const setup = ['setup', '--config', box.configPath, '--yes', '--gateway', `127.0.0.1:${gwPort}`];
-  for (let n = 1; n <= Math.min(maxN, CLI_MAX_LINES); n++) setup.push('--line', `${n}=02155${String(n).padStart(5, '0')}`);
-  for (let n = 1; n <= maxN; n++) setup.push('--extension', `${ext(n)}:${password(ext(n))}`);
+  for (let k = 1; k <= Math.min(lines, CLI_MAX_LINES); k++) setup.push('--line', `${k}=${lineNumber(k)}`);
+  for (let k = 1; k <= maxN; k++) setup.push('--extension', `${ext(k)}:${password(ext(k))}`);
+  for (let k = GATEWAY_MAX_LINES + 1; k <= maxN; k++) setup.push('--extension', `${callerExt(k)}:${password(callerExt(k))}`);
   await cli(setup);
   // Line 1 through the CLI as a person would; every other line through the same functions the
-  // `lines route` / `lines record` commands call (one CLI run costs ~1 s of CPU here).
+  // `lines route` / `lines record` / `extensions record` commands call (one CLI run costs ~1 s of CPU).
   await cli(['lines', 'route', '1', ext(1), '--config', box.configPath]);
   await cli(['lines', 'record', '1', 'answer', '--config', box.configPath]);
   const store = Store.open(box.dataDir);
   try {
     const gatewayId = store.gateways.list()[0]?.id ?? null;
-    for (let n = CLI_MAX_LINES + 1; n <= maxN; n++) {
-      const number = `02155${String(n).padStart(5, '0')}`;
-      store.lines.upsert({ id: n, number, numberNorm: normalizeNumber(number), gatewayId, portUser: `line${n}` });
+    for (let k = CLI_MAX_LINES + 1; k <= lines; k++) {
+      store.lines.upsert({ id: k, number: lineNumber(k), numberNorm: normalizeNumber(lineNumber(k)), gatewayId, portUser: `line${k}` });
     }
-    for (let n = 2; n <= maxN; n++) {
-      routeLine(store, n, ext(n));
-      setLineRecord(store, n, 'answer');
+    for (let k = 2; k <= lines; k++) {
+      routeLine(store, k, ext(k));
+      setLineRecord(store, k, 'answer');
     }
+    for (let k = GATEWAY_MAX_LINES + 1; k <= maxN; k++) setExtensionRecord(store, ext(k), 'answer');
   } finally {
     store.close();
   }
-  if (maxN > CLI_MAX_LINES) {
-    box.notes.push(`lines ${CLI_MAX_LINES + 1}-${maxN} were written straight into SQLite (store.lines.upsert): \`octoline setup --line\` takes 1-${CLI_MAX_LINES}`);
+  if (lines > CLI_MAX_LINES) {
+    box.notes.push(`lines ${CLI_MAX_LINES + 1}-${lines} were written straight into SQLite (store.lines.upsert): \`octoline setup --line\` takes 1-${CLI_MAX_LINES}`);
+  }
+  if (maxN > GATEWAY_MAX_LINES) {
+    box.notes.push(`calls ${GATEWAY_MAX_LINES + 1}+ are internal (extension 3000+K → 2000+K, recorded): a gateway names lines 1-${GATEWAY_MAX_LINES} only (LINE_N, drivers/gateway/profiles.ts)`);
   }
   await run('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', box.tone, 'synth', String(HOLD_S + 120), 'sine', '1000', 'vol', '0.5']);
   return box;
@@ -146,6 +160,7 @@ async function makeBox(maxN: number): Promise<Box> {
 
 interface Daemon {
   child: ChildProcess;
+  pid: number;
   rtpenginePid: number;
   exited: Promise<void>;
 }
@@ -156,10 +171,10 @@ async function startDaemon(box: Box, logFile: string): Promise<Daemon> {
   closeSync(fd);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && child.exitCode === null) {
+  while (Date.now() < deadline && child.exitCode === null && child.pid !== undefined) {
     const ok = await fetch(`http://127.0.0.1:${box.httpPort}/healthz`, { signal: AbortSignal.timeout(500) }).then((r) => r.ok, () => false);
-    const rtp = child.pid === undefined ? undefined : childNamed(child.pid, 'rtpengine');
-    if (ok && rtp !== undefined) return { child, rtpenginePid: rtp, exited };
+    const rtp = childNamed(child.pid, 'rtpengine');
+    if (ok && rtp !== undefined) return { child, pid: child.pid, rtpenginePid: rtp, exited };
     await sleep(200);
   }
   child.kill('SIGKILL');
@@ -190,7 +205,7 @@ function procStat(pid: number): ProcStat | undefined {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = text.lastIndexOf(')');
     const rest = text.slice(close + 2).split(' ');
-    // fields after "pid (comm)": state ppid … utime (14th overall) stime (15th)
+    // after "pid (comm)": state ppid … utime stime (fields 14 and 15 of the line), all threads
     return { comm: text.slice(text.indexOf('(') + 1, close), ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
   } catch {
     return undefined;
@@ -206,13 +221,15 @@ function rssMiB(pid: number): number {
   }
 }
 
-/** Busy and total jiffies of the whole machine (other engineers' tests run here too). */
+/** Busy and total jiffies of the whole machine (other people's work runs here too). */
 function machineTicks(): { busy: number; total: number } {
   const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
   const total = cpu.reduce((a, b) => a + b, 0);
   const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
   return { busy: total - idle, total };
 }
+
+interface Usage { cpu: Map<number, number>; rss: Map<number, number>; machineBusy: number; seconds: number }
 
 /** CPU per process over a window, and the peak RSS seen by 1 s samples. */
 class Sampler {
@@ -233,7 +250,7 @@ class Sampler {
   }
 
   /** CPU % of one core per pid, machine busy % (of all cores), peak RSS MiB per pid. */
-  stop(): { cpu: Map<number, number>; rss: Map<number, number>; machineBusy: number; seconds: number } {
+  stop(): Usage {
     clearInterval(this.timer);
     this.sample();
     const seconds = (performance.now() - this.t0) / 1000;
@@ -249,26 +266,26 @@ interface Sipp {
   done: Promise<number | null>;
 }
 
-/** A SIPp bounded by its own -timeout and by a SIGKILL 15 s later; output, stats and messages in `dir`. */
+/**
+ * A SIPp in its own directory (output, stats.csv, errors.log, messages.log), bounded by its own
+ * -timeout and by a SIGKILL 15 s after it.
+ */
 function sipp(dir: string, args: string[], timeoutS: number): Sipp {
+  mkdirSync(dir, { recursive: true });
   const out = openSync(join(dir, 'sipp.out'), 'w');
-  const child = spawn('sipp', [...args, '-nostdin', '-timeout', `${timeoutS}s`, '-timeout_error', '-trace_stat', '-stf', join(dir, 'stats.csv'),
-    '-trace_err', '-error_file', join(dir, 'errors.log')], { cwd: dir, stdio: ['ignore', out, out] });
+  const child = spawn('sipp', [...args, '-i', '127.0.0.1', '-bind_local', '-mi', '127.0.0.1', '-nostdin', '-buff_size', '4194304',
+    '-timeout', `${timeoutS}s`, '-timeout_error', '-trace_stat', '-stf', join(dir, 'stats.csv'), '-trace_err', '-error_file', join(dir, 'errors.log'),
+    '-trace_msg', '-message_file', join(dir, 'messages.log')], { cwd: dir, stdio: ['ignore', out, out] });
   closeSync(out);
   const kill = setTimeout(() => child.kill('SIGKILL'), (timeoutS + 15) * 1000);
   const done = new Promise<number | null>((r) => child.once('exit', (code) => { clearTimeout(kill); r(code); }));
   return { child, dir, done };
 }
 
-function subdir(parent: string, name: string): string {
-  const d = join(parent, name);
-  rmSync(d, { recursive: true, force: true });
-  spawnSync('mkdir', ['-p', d]);
-  return d;
-}
+interface Counters { ok: number; failed: number; why: string }
 
-function sippCounters(dir: string): { ok: number; failed: number; why: string } {
-  const lines = readFileSync(join(dir, 'stats.csv'), 'utf8').trim().split('\n');
+function sippCounters(dir: string): Counters {
+  const lines = (existsSync(join(dir, 'stats.csv')) ? readFileSync(join(dir, 'stats.csv'), 'utf8') : '').trim().split('\n');
   const head = (lines[0] ?? '').split(';');
   const last = (lines.at(-1) ?? '').split(';');
   const get = (n: string): number => Number(last[head.indexOf(n)] ?? NaN);
@@ -276,19 +293,35 @@ function sippCounters(dir: string): { ok: number; failed: number; why: string } 
   return { ok: get('SuccessfulCall(C)') || 0, failed: get('FailedCall(C)') || 0, why };
 }
 
+/** A media port for SIPp: it binds the port and the port + 2 (a second stream), so take a free block of 4. */
+async function mediaPort(): Promise<number> {
+  return (await freePorts(1, 4))[0] as number;
+}
+
 async function waitUdpBound(port: number, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline && (await portFree('udp', '127.0.0.1', port))) await sleep(50);
 }
 
+/** Polls `get` until `done` holds or `ms` pass; returns the last value. */
+async function waitFor<T>(get: () => T | Promise<T>, done: (v: T) => boolean, ms: number): Promise<T> {
+  const deadline = Date.now() + ms;
+  let v = await get();
+  while (!done(v) && Date.now() < deadline) {
+    await sleep(250);
+    v = await get();
+  }
+  return v;
+}
+
 // ------------------------------------------------------------------------------------------------
-// Measures: rtpengine packet counters per hop, setup latency from the SIPp message logs.
+// RTP: rtpengine's packet counters.
 
 /**
  * One call's ingress packet counters in rtpengine, read in one `query` (so both legs at the same
- * instant): from the gateway (leg a) and from the phone (the other leg, which echoes what it got).
+ * instant): from the caller (leg a) and from the phone (the other leg, which echoes what it got).
  */
-interface CallPackets { gwIn: number; phoneIn: number; errors: number; at: number }
+interface CallPackets { callerIn: number; phoneIn: number; errors: number; at: number }
 
 interface StreamStats { packets: number; errors: number }
 interface NgTag { tag?: string; medias?: Array<{ streams?: Array<{ stats?: StreamStats }> }> }
@@ -299,46 +332,56 @@ function rtpStats(tag: NgTag | undefined): StreamStats {
   return { packets: st?.packets ?? 0, errors: st?.errors ?? 0 };
 }
 
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+async function rtpengineCalls(ng: NgClient): Promise<string[]> {
+  return ((await ng.command('list', { limit: 10_000 })).calls as string[] | undefined) ?? [];
+}
+
 /** Counters of every call in rtpengine; the first reply is kept in `sample` (to read what rtpengine reports). */
 async function snapshot(ng: NgClient, sample?: string): Promise<Map<string, CallPackets>> {
-  const list = await ng.command('list', { limit: 10_000 });
-  const ids = (list.calls as string[] | undefined) ?? [];
   const out = new Map<string, CallPackets>();
-  await Promise.all(ids.map(async (id) => {
-    const q: NgReply | undefined = await ng.command('query', { 'call-id': id }).catch(() => undefined);
+  // A few at a time: 50 query replies (~4 KB each) at once overflow this client's UDP receive buffer.
+  await inBatches(await rtpengineCalls(ng), 8, async (id) => {
+    const q: NgReply | undefined = await ng.command('query', { 'call-id': id }).catch((err: unknown) => {
+      process.stdout.write(`  query ${id} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      return undefined;
+    });
     if (!q) return;
     const at = performance.now();
     if (sample !== undefined && !existsSync(sample)) writeFileSync(sample, JSON.stringify(q, null, 2));
     const tags = Object.values((q.tags ?? {}) as Record<string, NgTag>);
     const a = rtpStats(tags.find((t) => t.tag === 'a'));
     const b = rtpStats(tags.find((t) => t.tag !== 'a'));
-    out.set(id, { gwIn: a.packets, phoneIn: b.packets, errors: a.errors + b.errors, at });
-  }));
+    out.set(id, { callerIn: a.packets, phoneIn: b.packets, errors: a.errors + b.errors, at });
+  });
   return out;
 }
 
 /**
- * RTP figures over the window. Ingress from the gateway against what its 50 packets/s should have
- * brought in the time between a call's two queries (±1 packet per call at each end, and it also
- * shows SIPp's own pacing). The round trip box → phone → box per call at the window's end, both
- * legs read at once: what came back from the phone short of what the gateway sent in, less the one
- * packet that may be in flight (the echo answers within well under 20 ms on loopback).
+ * RTP over the window. Ingress from the callers against the 50 packets/s they should send in the
+ * time between a call's two queries (±1 packet per call at each end; below 100% also when SIPp
+ * itself sends late). The round trip box → phone → box per call at the window's end, both legs read
+ * at once: packets in from the caller minus packets echoed back by the phone, less the one that may
+ * be in flight (the echo answers well within the 20 ms between packets on loopback).
  */
-interface Rtp { calls: number; gwIn: number; gwExpected: number; roundTripIn: number; roundTripLost: number; lossyCalls: number; errors: number }
+interface Rtp { calls: number; callerIn: number; callerExpected: number; roundTripIn: number; roundTripLost: number; lossyCalls: number; errors: number }
 
 function rtpFigures(s0: Map<string, CallPackets>, s1: Map<string, CallPackets>): Rtp {
-  const r: Rtp = { calls: 0, gwIn: 0, gwExpected: 0, roundTripIn: 0, roundTripLost: 0, lossyCalls: 0, errors: 0 };
+  const r: Rtp = { calls: 0, callerIn: 0, callerExpected: 0, roundTripIn: 0, roundTripLost: 0, lossyCalls: 0, errors: 0 };
   for (const [id, c1] of s1) {
-    const lost = Math.max(0, c1.gwIn - c1.phoneIn - 1);
-    r.roundTripIn += c1.gwIn;
+    const lost = Math.max(0, c1.callerIn - c1.phoneIn - 1);
+    r.roundTripIn += c1.callerIn;
     r.roundTripLost += lost;
     if (lost > 0) r.lossyCalls++;
     r.errors += c1.errors;
     const c0 = s0.get(id);
     if (!c0) continue;
     r.calls++;
-    r.gwIn += c1.gwIn - c0.gwIn;
-    r.gwExpected += (PACKETS_PER_S * (c1.at - c0.at)) / 1000;
+    r.callerIn += c1.callerIn - c0.callerIn;
+    r.callerExpected += (50 * (c1.at - c0.at)) / 1000; // PCMU, 20 ms packets
   }
   return r;
 }
@@ -350,17 +393,63 @@ async function relayTotals(ng: NgClient): Promise<{ packets: number; errors: num
   return { packets: Number(t.relayedpackets ?? NaN), errors: Number(t.relayedpacketerrors ?? NaN) };
 }
 
-/** First time each INVITE (by Request-URI user) was sent / received, from a SIPp `-trace_msg` log. */
-function inviteTimes(file: string, direction: 'sent' | 'received'): Map<string, number> {
-  const times = new Map<string, number>();
+// ------------------------------------------------------------------------------------------------
+// Setup latency: the SIPp message logs (`-trace_msg`), each message under a µs timestamp line.
+
+interface Logged { t: number; sent: boolean; text: string }
+
+function messageLog(file: string): Logged[] {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const re = /^-+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})\n(UDP message (sent|received)).*\n\s*\nINVITE sip:([^@\s]+)@/gm;
-  for (const m of text.matchAll(re)) {
-    if (m[3] !== direction || times.has(m[4] as string)) continue;
-    const [date, time] = (m[1] as string).split(' ');
-    times.set(m[4] as string, Date.parse(`${date}T${(time as string).slice(0, 12)}Z`) + Number((time as string).slice(12)) / 1000);
+  const parts = text.split(/^-{20,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})\n/m);
+  const out: Logged[] = [];
+  for (let i = 1; i + 1 < parts.length; i += 2) {
+    const [date, time] = (parts[i] as string).split(' ') as [string, string];
+    const body = parts[i + 1] as string;
+    const t = Date.parse(`${date}T${time.slice(0, 12)}Z`) + Number(time.slice(12)) / 1000;
+    out.push({ t, sent: body.startsWith('UDP message sent'), text: body.slice(body.indexOf('\n\n') + 2) });
+  }
+  return out;
+}
+
+const header = (text: string, name: string): string => new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(text)?.[1] ?? '';
+const uriUser = (value: string): string => /sip:([^@;>\s]+)@/.exec(value)?.[1] ?? '';
+
+/** First time, per Request-URI user, an INVITE with CSeq `cseq` was sent (`sent`) or received. */
+function inviteTimes(log: Logged[], sent: boolean, cseq?: number): Map<string, number> {
+  const times = new Map<string, number>();
+  for (const m of log) {
+    if (m.sent !== sent || !m.text.startsWith('INVITE ')) continue;
+    if (cseq !== undefined && header(m.text, 'CSeq') !== `${cseq} INVITE`) continue;
+    const user = uriUser(m.text.split('\n')[0] ?? '');
+    if (!times.has(user)) times.set(user, m.t);
   }
   return times;
+}
+
+/** First 200 to an INVITE received, per To user. */
+function answerTimes(log: Logged[]): Map<string, number> {
+  const times = new Map<string, number>();
+  for (const m of log) {
+    if (m.sent || !m.text.startsWith('SIP/2.0 200') || !header(m.text, 'CSeq').endsWith('INVITE')) continue;
+    const user = uriUser(header(m.text, 'To'));
+    if (!times.has(user)) times.set(user, m.t);
+  }
+  return times;
+}
+
+interface Latency { setupMs: number[]; answerMs: number[] }
+
+/** Caller's INVITE (keyed by the extension it rings) → phone's INVITE, and → the caller's 200. */
+function latencies(callerLog: Logged[], sentInvites: Map<string, number>, phonesReceived: Map<string, number>, keyToExt: (user: string) => string): Latency {
+  const answered = answerTimes(callerLog);
+  const r: Latency = { setupMs: [], answerMs: [] };
+  for (const [user, t0] of sentInvites) {
+    const rang = phonesReceived.get(keyToExt(user));
+    if (rang !== undefined) r.setupMs.push(rang - t0);
+    const ok = answered.get(user);
+    if (ok !== undefined) r.answerMs.push(ok - t0);
+  }
+  return r;
 }
 
 function percentile(xs: number[], p: number): number {
@@ -375,23 +464,20 @@ function percentile(xs: number[], p: number): number {
 interface Step {
   n: number;
   registered: number;
-  ok: number;
-  failed: number;
-  why: string;
+  calls: Counters;
   upAtStart: number;
   upAtEnd: number;
-  window: number;
+  usage: Usage;
   daemonCpu: number;
   rtpCpu: number;
-  machineBusy: number;
-  daemonRss: number;
   daemonRssIdle: number;
+  daemonRss: number;
   rtpRss: number;
   rtp: Rtp;
   relayed: number;
   relayErrors: number;
-  setupMs: number[];
-  answerMs: number[];
+  gateway: Latency;
+  internal: Latency;
   leaked: number;
   cdrOpen: number;
   dispositions: string;
@@ -400,7 +486,8 @@ interface Step {
   problems: string[];
 }
 
-async function register(box: Box, n: number, dir: string): Promise<{ ok: number; failed: number; why: string }> {
+async function register(box: Box, n: number, dir: string): Promise<Counters> {
+  mkdirSync(dir, { recursive: true });
   const inf = join(dir, 'phones.csv');
   // SIPp 3.6.1 does not expand [field0] inside [authentication …] in a scenario; it does expand a
   // whole [authentication …] keyword read from an injection field.
@@ -409,184 +496,193 @@ async function register(box: Box, n: number, dir: string): Promise<{ ok: number;
   // 50 registrations/s: every SIPp shares 127.0.0.1, and the SIP rate limiter allows one source
   // 200 messages/s (burst 400); a real box sees each phone from its own address.
   const reg = sipp(dir, [`127.0.0.1:${box.sipPort}`, '-sf', join(SCENARIOS, 'bench-register.xml'), '-inf', inf,
-    '-i', '127.0.0.1', '-bind_local', '-p', String(box.phonePort), '-ci', '127.0.0.1', '-cp', String(await freePort()),
-    '-m', String(n), '-r', '50', '-l', String(n), '-default_behaviors', 'all,-bye', '-trace_msg', '-message_file', join(dir, 'messages.log')], 30);
+    '-p', String(box.phonePort), '-ci', '127.0.0.1', '-cp', String(await freePort()),
+    '-m', String(n), '-r', '50', '-l', String(n), '-default_behaviors', 'all,-bye'], 30);
   await reg.done;
   return sippCounters(dir);
 }
 
-function gatewayScenario(box: Box, dir: string, holdMs: number): string {
-  const file = join(dir, 'bench-gateway-call.xml');
-  const text = readFileSync(join(SCENARIOS, 'bench-gateway-call.xml'), 'utf8').replaceAll('[tone]', box.tone).replaceAll('[hold_ms]', String(holdMs));
-  writeFileSync(file, text);
+/** A scenario of test/peers/sipp with the tone's path and the hold time written in. */
+function scenarioCopy(box: Box, dir: string, name: string, holdMs: number): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, name);
+  writeFileSync(file, readFileSync(join(SCENARIOS, name), 'utf8').replaceAll('[tone]', box.tone).replaceAll('[hold_ms]', String(holdMs)));
   return file;
 }
 
-async function runStep(box: Box, n: number): Promise<Step> {
-  const dir = subdir(box.dir, `n${n}`);
-  const problems: string[] = [];
-  const daemonLog = join(dir, 'daemon.log');
-  const daemon = await startDaemon(box, daemonLog);
-  const daemonPid = daemon.child.pid as number;
-  const ng = new NgClient({ host: '127.0.0.1', port: box.ngPort, timeoutMs: 5000 });
-  const daemonRssIdle = rssMiB(daemonPid);
-  try {
-    const reg = await register(box, n, subdir(dir, 'register'));
-    if (reg.failed > 0 || reg.ok < n) problems.push(`registration: ${reg.ok}/${n} ok${reg.why ? ` (${reg.why})` : ''}`);
+interface Callers { gateway: Sipp; internal: Sipp[]; started: number; holdMs: number }
 
-    const rampS = n / RATE;
-    // Every call is held for the ramp plus HOLD_S, so all N overlap for about HOLD_S seconds.
-    const holdMs = Math.round((rampS + HOLD_S) * 1000);
-    const bound = Math.ceil(rampS + HOLD_S + 60);
-    const phonesDir = subdir(dir, 'phones');
-    const phoneMedia = await freePort();
-    const phones = sipp(phonesDir, ['-sf', join(SCENARIOS, 'bench-phone-answer.xml'), '-i', '127.0.0.1', '-bind_local',
-      '-p', String(box.phonePort), '-mi', '127.0.0.1', '-mp', String(phoneMedia), '-rtp_echo', '-aa',
-      '-ci', '127.0.0.1', '-cp', String(await freePort()), '-m', String(n), '-buff_size', '4194304',
-      '-trace_msg', '-message_file', join(phonesDir, 'messages.log')], bound);
+/**
+ * Places the N calls at RATE per second: calls 1-99 from the gateway on lines 1-99, then the rest
+ * as internal calls. Every call is held for the whole ramp plus HOLD_S from the first call's
+ * start, so all N overlap for about HOLD_S seconds.
+ */
+async function placeCalls(box: Box, n: number, dir: string): Promise<Callers> {
+  const onLines = Math.min(n, GATEWAY_MAX_LINES);
+  const holdMs = Math.round((n / RATE + HOLD_S) * 1000);
+  const bound = Math.ceil(n / RATE + HOLD_S + 60);
+  const gwDir = join(dir, 'gateway');
+  const gwScenario = scenarioCopy(box, gwDir, 'bench-gateway-call.xml', holdMs);
+  const gwInf = join(gwDir, 'lines.csv');
+  writeFileSync(gwInf, `SEQUENTIAL\n${Array.from({ length: onLines }, (_, i) => `line${i + 1};0139${String(i + 1).padStart(7, '0')}`).join('\n')}\n`);
+  const gateway = sipp(gwDir, [`127.0.0.1:${box.sipPort}`, '-sf', gwScenario, '-inf', gwInf, '-p', String(box.gwPort),
+    '-mp', String(await mediaPort()), '-aa', '-ci', '127.0.0.1', '-cp', String(await freePort()),
+    '-m', String(onLines), '-r', String(RATE), '-l', String(onLines)], bound);
+  const started = Date.now();
+  const internal: Sipp[] = [];
+  for (let k = onLines + 1; k <= n; k++) {
+    await sleep(Math.max(0, started + ((k - 1) / RATE) * 1000 - Date.now()));
+    internal.push(await internalCall(box, k, join(dir, 'internal', String(k)), started + holdMs - Date.now(), bound));
+  }
+  return { gateway, internal, started, holdMs };
+}
+
+/**
+ * One internal call in its own SIPp: SIPp 3.6.1 computes the digest uri from `-auth_uri` (one per
+ * process) or the remote address, and the box wants it equal to the Request-URI, which names the callee.
+ */
+async function internalCall(box: Box, k: number, dir: string, holdMs: number, bound: number): Promise<Sipp> {
+  const scenario = scenarioCopy(box, dir, 'bench-phone-call.xml', Math.max(1000, Math.round(holdMs)));
+  const inf = join(dir, 'call.csv');
+  writeFileSync(inf, `SEQUENTIAL\n${ext(k)};${callerExt(k)};[authentication username=${callerExt(k)} password=${password(callerExt(k))}]\n`);
+  return sipp(dir, [`127.0.0.1:${box.sipPort}`, '-sf', scenario, '-inf', inf, '-auth_uri', `${ext(k)}@127.0.0.1:${box.sipPort}`,
+    '-p', String(await freePort()), '-mp', String(await mediaPort()), '-aa', '-ci', '127.0.0.1', '-cp', String(await freePort()), '-m', '1'], bound);
+}
+
+async function runStep(box: Box, n: number): Promise<Step> {
+  const dir = join(box.dir, `n${n}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const problems: string[] = [];
+  const daemon = await startDaemon(box, join(dir, 'daemon.log'));
+  const ng = new NgClient({ host: '127.0.0.1', port: box.ngPort, timeoutMs: 5000 });
+  const daemonRssIdle = rssMiB(daemon.pid);
+  try {
+    const reg = await register(box, n, join(dir, 'register'));
+    if (reg.failed > 0 || reg.ok < n) problems.push(`registration: ${reg.ok}/${n} ok${reg.why ? ` (${reg.why})` : ''}`);
+    const phonesDir = join(dir, 'phones');
+    const phones = sipp(phonesDir, ['-sf', join(SCENARIOS, 'bench-phone-answer.xml'), '-p', String(box.phonePort), '-mp', String(await mediaPort()),
+      '-rtp_echo', '-aa', '-ci', '127.0.0.1', '-cp', String(await freePort()), '-m', String(n)], Math.ceil(n / RATE + HOLD_S + 60));
     await waitUdpBound(box.phonePort, 5000);
 
-    const gwDir = subdir(dir, 'gateway');
-    const inf = join(gwDir, 'lines.csv');
-    writeFileSync(inf, `SEQUENTIAL\n${Array.from({ length: n }, (_, i) => `line${i + 1};0139${String(i + 1).padStart(7, '0')}`).join('\n')}\n`);
-    const gw = sipp(gwDir, [`127.0.0.1:${box.sipPort}`, '-sf', gatewayScenario(box, gwDir, holdMs), '-inf', inf,
-      '-i', '127.0.0.1', '-bind_local', '-p', String(box.gwPort), '-mi', '127.0.0.1', '-mp', String(await freePort()), '-aa',
-      '-ci', '127.0.0.1', '-cp', String(await freePort()), '-m', String(n), '-r', String(RATE), '-l', String(n),
-      '-buff_size', '4194304', '-trace_msg', '-message_file', join(gwDir, 'messages.log')], bound);
-    const started = Date.now();
-
-    // Steady window: from 3 s after the last INVITE (setup done, counters moving) to 2 s before the first BYE.
-    const windowStart = started + (rampS + 3) * 1000;
-    const windowEnd = started + holdMs - 2000;
-    await sleep(Math.max(0, windowStart - Date.now()));
-    const sampler = new Sampler([daemonPid, daemon.rtpenginePid]);
+    const callers = await placeCalls(box, n, dir);
+    // Steady window: from 3 s after the last call was placed to 2 s before the first BYE.
+    await sleep(Math.max(0, callers.started + (n / RATE + 3) * 1000 - Date.now()));
+    const sampler = new Sampler([daemon.pid, daemon.rtpenginePid]);
     const relay0 = await relayTotals(ng);
     const s0 = await snapshot(ng, join(dir, 'rtpengine-query.json'));
-    await sleep(Math.max(1000, windowEnd - Date.now()));
+    await sleep(Math.max(1000, callers.started + callers.holdMs - 2000 - Date.now()));
     const s1 = await snapshot(ng);
     const relay1 = await relayTotals(ng);
-    const m = sampler.stop();
+    const usage = sampler.stop();
 
-    const gwCode = await gw.done;
+    const codes = await Promise.all([callers.gateway.done, ...callers.internal.map((c) => c.done)]);
+    const callersDone = Date.now();
     // The phones' UAS ends by itself after n calls; when some never reached it, stop it.
-    const phonesTimer = setTimeout(() => phones.child.kill('SIGUSR1'), 5000);
+    const stopPhones = setTimeout(() => phones.child.kill('SIGUSR1'), 5000);
     await phones.done;
-    clearTimeout(phonesTimer);
-    const gwStats = sippCounters(gwDir);
-    if (gwCode !== 0) problems.push(`gateway SIPp exit ${gwCode}`);
+    clearTimeout(stopPhones);
+    const bad = codes.filter((c) => c !== 0);
+    if (bad.length > 0) problems.push(`${bad.length} caller SIPp exited non-zero (${[...new Set(bad)].join(', ')})`);
+    const counters = [callers.gateway, ...callers.internal].map((c) => sippCounters(c.dir));
+    const calls = {
+      ok: counters.reduce((a, c) => a + c.ok, 0), failed: counters.reduce((a, c) => a + c.failed, 0),
+      why: [...new Set(counters.map((c) => c.why).filter(Boolean))].join(', '),
+    };
 
-    const sent = inviteTimes(join(gwDir, 'messages.log'), 'sent');
-    const rang = inviteTimes(join(phonesDir, 'messages.log'), 'received');
-    const answered = answerTimes(join(gwDir, 'messages.log'));
-    const setupMs: number[] = [];
-    const answerMs: number[] = [];
-    for (let i = 1; i <= n; i++) {
-      const t0 = sent.get(`line${i}`);
-      const t1 = rang.get(ext(i));
-      if (t0 !== undefined && t1 !== undefined) setupMs.push(t1 - t0);
-      const t2 = answered.get(`line${i}`);
-      if (t0 !== undefined && t2 !== undefined) answerMs.push(t2 - t0);
-    }
+    const phonesLog = inviteTimes(messageLog(join(phonesDir, 'messages.log')), false);
+    const gwLog = messageLog(join(callers.gateway.dir, 'messages.log'));
+    const gateway = latencies(gwLog, inviteTimes(gwLog, true), phonesLog, (user) => ext(Number(user.replace('line', ''))));
+    const inLog = callers.internal.flatMap((c) => messageLog(join(c.dir, 'messages.log')));
+    // The internal call's setup starts at its INVITE with credentials (CSeq 2), after the 407.
+    const internal = latencies(inLog, inviteTimes(inLog, true, 2), phonesLog, (user) => user);
 
-    // After the run: rtpengine must hold no call, every CDR must be closed, recordings converted.
-    const leaked = await waitFor(async () => ((await ng.command('list', { limit: 10_000 })).calls as string[] | undefined)?.length ?? 0, (v) => v === 0, 10_000);
-    const db = new BetterSqlite3(join(box.dataDir, 'octoline.db'), { readonly: true, fileMustExist: true });
-    try {
-      const since = started - 1000;
-      const cdrOpen = await waitFor(() => Promise.resolve((db.prepare('SELECT count(*) AS c FROM calls WHERE started_at >= ? AND ended_at IS NULL').get(since) as { c: number }).c), (v) => v === 0, 10_000);
-      const dispositions = (db.prepare('SELECT coalesce(disposition, \'-\') AS d, cause, count(*) AS c FROM calls WHERE started_at >= ? GROUP BY 1, 2').all(since) as Array<{ d: string; cause: string | null; c: number }>)
-        .map((r) => `${r.c} ${r.d}/${r.cause ?? '-'}`).join(', ');
-      const recT0 = Date.now();
-      const recQuery = db.prepare('SELECT state, count(*) AS c FROM recordings r JOIN calls c ON c.id = r.call_id WHERE c.started_at >= ? GROUP BY state');
-      const recStates = (): Record<string, number> => Object.fromEntries((recQuery.all(since) as Array<{ state: string; c: number }>).map((r) => [r.state, r.c]));
-      const pending = (): number => { const s = recStates(); return (s.recording ?? 0) + (s.converting ?? 0); };
-      await waitFor(() => Promise.resolve(pending()), (v) => v === 0, (30 + n * 2) * 1000);
-      const recordingsS = (Date.now() - recT0) / 1000;
-      const recordings = Object.entries(recStates()).map(([s, c]) => `${c} ${s}`).join(', ') || 'none';
-      if (daemon.child.exitCode !== null) problems.push(`daemon exited with ${daemon.child.exitCode}`);
-      const downs = (db.prepare('SELECT count(*) AS c FROM events WHERE type = \'gateway.down\' AND at >= ?').get(since) as { c: number }).c;
-      if (downs > 0) problems.push(`gateway.down ${downs}×`);
-      return {
-        n, registered: reg.ok, ok: gwStats.ok, failed: gwStats.failed, why: gwStats.why, upAtStart: s0.size, upAtEnd: s1.size,
-        window: m.seconds, daemonCpu: m.cpu.get(daemonPid) ?? NaN, rtpCpu: m.cpu.get(daemon.rtpenginePid) ?? NaN, machineBusy: m.machineBusy,
-        daemonRss: m.rss.get(daemonPid) ?? NaN, daemonRssIdle, rtpRss: m.rss.get(daemon.rtpenginePid) ?? NaN,
-        rtp: rtpFigures(s0, s1), relayed: relay1.packets - relay0.packets, relayErrors: relay1.errors - relay0.errors,
-        setupMs, answerMs, leaked, cdrOpen, dispositions, recordings, recordingsS, problems,
-      };
-    } finally {
-      db.close();
-    }
+    const after = await afterRun(box, ng, callers.started, callersDone, n);
+    if (daemon.child.exitCode !== null) problems.push(`daemon exited with ${daemon.child.exitCode}`);
+    return {
+      n, registered: reg.ok, calls, upAtStart: s0.size, upAtEnd: s1.size, usage,
+      daemonCpu: usage.cpu.get(daemon.pid) ?? NaN, rtpCpu: usage.cpu.get(daemon.rtpenginePid) ?? NaN,
+      daemonRssIdle, daemonRss: usage.rss.get(daemon.pid) ?? NaN, rtpRss: usage.rss.get(daemon.rtpenginePid) ?? NaN,
+      rtp: rtpFigures(s0, s1), relayed: relay1.packets - relay0.packets, relayErrors: relay1.errors - relay0.errors,
+      gateway, internal, ...after, problems: [...problems, ...after.problems],
+    };
   } finally {
     ng.close();
     await stopDaemon(daemon);
   }
 }
 
-/** First 200 to each INVITE at the gateway, keyed by the line (the To user). */
-function answerTimes(file: string): Map<string, number> {
-  const times = new Map<string, number>();
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const re = /^-+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})\nUDP message received.*\n\s*\nSIP\/2\.0 200 [^\n]*\n(?:[^\n]+\n)*?To: <sip:([^@]+)@[^\n]*\n(?:[^\n]+\n)*?CSeq: 1 INVITE/gm;
-  for (const m of text.matchAll(re)) {
-    if (times.has(m[2] as string)) continue;
-    const [date, time] = (m[1] as string).split(' ');
-    times.set(m[2] as string, Date.parse(`${date}T${(time as string).slice(0, 12)}Z`) + Number((time as string).slice(12)) / 1000);
-  }
-  return times;
-}
+interface After { leaked: number; cdrOpen: number; dispositions: string; recordings: string; recordingsS: number; problems: string[] }
 
-/** Polls `get` until `done` holds or `ms` pass; returns the last value. */
-async function waitFor<T>(get: () => Promise<T>, done: (v: T) => boolean, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  let v = await get();
-  while (!done(v) && Date.now() < deadline) {
-    await sleep(250);
-    v = await get();
+/** After the last BYE: rtpengine must hold no call, every CDR must be closed, and the recordings get converted. */
+async function afterRun(box: Box, ng: NgClient, started: number, callersDone: number, n: number): Promise<After> {
+  const problems: string[] = [];
+  const leaked = (await waitFor(() => rtpengineCalls(ng), (ids) => ids.length === 0, 10_000)).length;
+  const db = new BetterSqlite3(join(box.dataDir, 'octoline.db'), { readonly: true, fileMustExist: true });
+  try {
+    const since = started - 1000;
+    const count = (sql: string, ...params: number[]): number => (db.prepare(sql).get(...params) as { c: number }).c;
+    const cdrOpen = await waitFor(() => count('SELECT count(*) AS c FROM calls WHERE started_at >= ? AND ended_at IS NULL', since), (v) => v === 0, 10_000);
+    const dispositions = (db.prepare('SELECT coalesce(disposition, \'-\') AS d, coalesce(cause, \'-\') AS cause, count(*) AS c FROM calls WHERE started_at >= ? GROUP BY 1, 2')
+      .all(since) as Array<{ d: string; cause: string; c: number }>).map((r) => `${r.c} ${r.d}/${r.cause}`).join(', ');
+    // The gateway's OPTIONS pings go unanswered once its SIPp has gone: only downs before that count.
+    const downs = count('SELECT count(*) AS c FROM events WHERE type = \'gateway.down\' AND at BETWEEN ? AND ?', since, callersDone);
+    if (downs > 0) problems.push(`gateway.down ${downs}× while calls were up`);
+    const states = (): Record<string, number> => Object.fromEntries((db.prepare('SELECT r.state, count(*) AS c FROM recordings r JOIN calls c ON c.id = r.call_id WHERE c.started_at >= ? GROUP BY r.state')
+      .all(since) as Array<{ state: string; c: number }>).map((r) => [r.state, r.c]));
+    const t0 = Date.now();
+    // Conversions run one at a time (about a second each here): bounded by 30 s + 2 s per call.
+    const left = await waitFor(states, (s) => (s.recording ?? 0) + (s.converting ?? 0) === 0, (30 + 2 * n) * 1000);
+    const recordingsS = (Date.now() - t0) / 1000;
+    const recordings = Object.entries(left).map(([s, c]) => `${c} ${s}`).join(', ') || 'none';
+    if ((left.done ?? 0) < n) problems.push(`recordings: ${recordings}`);
+    return { leaked, cdrOpen, dispositions, recordings, recordingsS, problems };
+  } finally {
+    db.close();
   }
-  return v;
 }
 
 // ------------------------------------------------------------------------------------------------
 // Report.
 
+const ms = (xs: number[]): string => (xs.length ? `${percentile(xs, 50).toFixed(1)} / ${percentile(xs, 99).toFixed(1)}` : '-');
+
 function report(steps: Step[], box: Box, wallS: number): string {
   const row = (c: Array<string | number>): string => `| ${c.join(' | ')} |\n`;
   let out = `\nConcurrent bridged calls with recording (SIPp gateway → daemon + rtpengine → SIPp phones, PCMU 20 ms, loopback); ` +
-    `held ${HOLD_S} s together, set up at ${RATE} calls/s\n\n`;
+    `all held together ${HOLD_S} s, placed at ${RATE} calls/s\n\n`;
   out += row(['N', 'calls ok/failed', 'up in rtpengine (window start/end)', 'daemon CPU %', 'rtpengine CPU %', 'machine busy %',
-    'daemon RSS MiB (idle → peak)', 'rtpengine RSS MiB', 'RTP gw→box vs 50/s %', 'RTP lost box→phone→box', 'relay errors',
+    'daemon RSS MiB (idle → peak)', 'rtpengine RSS MiB', 'RTP in from callers, % of 50/s', 'RTP lost box→phone→box', 'relay errors',
     'setup p50 / p99 ms', 'answer p50 / p99 ms', 'leaked rtpengine calls', 'recordings (time to convert)']);
   out += row(Array.from({ length: 15 }, () => '---'));
   for (const s of steps) {
     const r = s.rtp;
     out += row([
-      s.n, `${s.ok}/${s.failed}${s.why ? ` (${s.why})` : ''}`, `${s.upAtStart}/${s.upAtEnd}`,
-      s.daemonCpu.toFixed(1), s.rtpCpu.toFixed(1), s.machineBusy.toFixed(0),
+      s.n, `${s.calls.ok}/${s.calls.failed}${s.calls.why ? ` (${s.calls.why})` : ''}`, `${s.upAtStart}/${s.upAtEnd}`,
+      s.daemonCpu.toFixed(1), s.rtpCpu.toFixed(1), s.usage.machineBusy.toFixed(0),
       `${s.daemonRssIdle.toFixed(0)} → ${s.daemonRss.toFixed(0)}`, s.rtpRss.toFixed(0),
-      r.gwExpected > 0 ? ((r.gwIn / r.gwExpected) * 100).toFixed(1) : '-',
-      `${r.roundTripLost} of ${r.roundTripIn} (${r.lossyCalls} calls)`, s.relayErrors + r.errors,
-      `${percentile(s.setupMs, 50).toFixed(1)} / ${percentile(s.setupMs, 99).toFixed(1)}`,
-      `${percentile(s.answerMs, 50).toFixed(1)} / ${percentile(s.answerMs, 99).toFixed(1)}`,
-      s.leaked, `${s.recordings} (${s.recordingsS.toFixed(0)} s)`,
+      r.callerExpected > 0 ? ((r.callerIn / r.callerExpected) * 100).toFixed(1) : '-',
+      `${r.roundTripLost} of ${r.roundTripIn}`, s.relayErrors + r.errors,
+      ms(s.gateway.setupMs), ms(s.gateway.answerMs), s.leaked, `${s.recordings} (${s.recordingsS.toFixed(0)} s)`,
     ]);
   }
-  out += '\nCPU: % of one core over the steady window (2 cores here: 200% = all of it). Machine busy: every process on all cores ' +
-    '(SIPp, this script, other people\'s work). RTP gw→box: packets rtpengine received from the gateway against 50/s per call over the ' +
-    'window (±1 packet per call at each end; below 100 also when SIPp itself sends late). Lost box→phone→box: per call at the window\'s ' +
-    'end, packets in from the gateway minus packets echoed back by the phone, less 1 in flight, summed over calls (whole call so far). ' +
+  out += '\nCPU: % of one core over the steady window (2 cores here: 200% = all of it). Machine busy: every process on both cores ' +
+    '(SIPp, this script, other people\'s work). RTP in from callers: packets rtpengine received from the gateway/callers against 50/s ' +
+    'per call over the window (±1 packet per call at each end; below 100 also when SIPp sends late). Lost box→phone→box: per call at ' +
+    'the window\'s end, packets in from the caller minus packets the phone echoed back, less 1 in flight, summed (whole call so far). ' +
     'Relay errors: rtpengine\'s relayedpacketerrors over the window plus per-stream errors. Setup: gateway INVITE sent → phone INVITE ' +
-    'received; answer: gateway INVITE sent → 200 received (µs timestamps in the two SIPp message logs, first transmission of each).\n';
+    'received; answer: gateway INVITE sent → its 200 received (µs timestamps of the SIPp message logs, first transmission of each).\n';
   for (const s of steps) {
-    out += `N=${s.n}: window ${s.window.toFixed(1)} s; rtpengine relayed ${s.relayed} packets (${(s.relayed / s.window).toFixed(0)}/s); ` +
-      `${s.setupMs.length} setups timed; registered ${s.registered}/${s.n}; CDR: ${s.dispositions}${s.cdrOpen ? `, ${s.cdrOpen} never ended` : ''}` +
-      `${s.problems.length ? `; PROBLEMS: ${s.problems.join('; ')}` : ''}\n`;
+    out += `N=${s.n}: window ${s.usage.seconds.toFixed(1)} s, rtpengine relayed ${(s.relayed / s.usage.seconds).toFixed(0)} packets/s, ` +
+      `${s.rtp.lossyCalls} calls lost RTP; phones registered ${s.registered}/${s.n}; setups timed ${s.gateway.setupMs.length}` +
+      `${s.internal.setupMs.length ? ` + ${s.internal.setupMs.length} internal (p50 / p99 ${ms(s.internal.setupMs)} ms)` : ''}; ` +
+      `CDR ${s.dispositions}${s.cdrOpen ? `, ${s.cdrOpen} never ended` : ''}${s.problems.length ? `; PROBLEMS: ${s.problems.join('; ')}` : ''}\n`;
   }
   for (const note of box.notes) out += `Note: ${note}\n`;
   for (const s of steps.filter((x) => x.n >= 100)) {
-    const both = (s.daemonCpu + s.rtpCpu) / 2;
-    const clean = s.ok === s.n && s.failed === 0 && s.rtp.roundTripLost === 0 && s.relayErrors + s.rtp.errors === 0;
-    out += `Goal (≥ 100 calls on 2 cores, 0 loss, < 50% CPU) at N=${s.n}: ${s.ok}/${s.n} calls ok, ` +
-      `${clean ? 'no packet lost in the box' : 'NOT clean (see above)'}, daemon + rtpengine ${both.toFixed(1)}% of the 2 cores\n`;
+    const clean = s.calls.ok === s.n && s.calls.failed === 0 && s.rtp.roundTripLost === 0 && s.relayErrors + s.rtp.errors === 0;
+    out += `Goal (≥ 100 calls on 2 cores, 0 loss, < 50% CPU) at N=${s.n}: ${s.calls.ok}/${s.n} calls ok, ` +
+      `${clean ? 'no packet lost in the box' : 'NOT clean (see above)'}, daemon + rtpengine ${((s.daemonCpu + s.rtpCpu) / 2).toFixed(1)}% of the 2 cores\n`;
   }
   out += `Run wall time ${(wallS / 60).toFixed(1)} min\n`;
   return out;
@@ -595,23 +691,22 @@ function report(steps: Step[], box: Box, wallS: number): string {
 async function main(): Promise<void> {
   const t0 = performance.now();
   for (const bin of ['sipp', 'sox', '/usr/bin/rtpengine']) {
-    if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) throw new Error(`${bin} is not installed (make test-deps / make deps)`);
+    if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) throw new Error(`${bin} is not installed (make deps test-deps)`);
   }
   await ensureBuilt();
-  const maxN = Math.max(...NS);
-  const box = await makeBox(maxN);
+  const box = await makeBox(Math.max(...NS));
   process.stdout.write(`Box in ${box.dir}: SIP 127.0.0.1:${box.sipPort}, gateway (SIPp) :${box.gwPort}, phones (SIPp) :${box.phonePort}; ` +
     `N = ${NS.join(', ')}; hold ${HOLD_S} s; ${RATE} calls/s\n`);
   const steps: Step[] = [];
   for (const n of NS) {
     process.stdout.write(`N=${n} …\n`);
-    const step = await runStep(box, n);
-    steps.push(step);
-    process.stdout.write(`N=${n}: ${step.ok}/${n} ok, daemon ${step.daemonCpu.toFixed(0)}% rtpengine ${step.rtpCpu.toFixed(0)}%, leaked ${step.leaked}` +
-      `${step.problems.length ? `, ${step.problems.join('; ')}` : ''}\n`);
+    const s = await runStep(box, n);
+    steps.push(s);
+    process.stdout.write(`N=${n}: ${s.calls.ok}/${n} ok, daemon ${s.daemonCpu.toFixed(0)}% rtpengine ${s.rtpCpu.toFixed(0)}%, leaked ${s.leaked}` +
+      `${s.problems.length ? `, ${s.problems.join('; ')}` : ''}\n`);
   }
   process.stdout.write(report(steps, box, (performance.now() - t0) / 1000));
-  if (KEEP || steps.some((s) => s.problems.length > 0 || s.failed > 0 || s.leaked > 0)) process.stdout.write(`Daemon logs and SIPp traces kept in ${box.dir}\n`);
+  if (KEEP || steps.some((s) => s.problems.length > 0 || s.calls.failed > 0 || s.leaked > 0)) process.stdout.write(`Daemon logs and SIPp traces kept in ${box.dir}\n`);
   else rmSync(box.dir, { recursive: true, force: true });
 }
 

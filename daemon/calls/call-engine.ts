@@ -21,6 +21,7 @@ import { bridgeLegs, type BridgeHost } from './bridge.js';
 import { Call, type EndInfo, type Leg } from './call.js';
 import type { CallRecords } from './call-records.js';
 import { classifyDial } from './dial-plan.js';
+import { watchDisconnectTone } from './disconnect-watch.js';
 import { GatewayCalls } from './gateway-calls.js';
 import { Ringer, type RingOutcome, type RingTarget } from './ringer.js';
 import { transferCall } from './transfer.js';
@@ -243,10 +244,11 @@ export class CallEngine implements BridgeHost {
         if (!ringingSent && inv.state === 'pending') inv.progress(180);
         ringingSent = true;
       },
-      onStopRinging: (ext) => {
+      onStopRinging: (ext, answered) => {
         call.ringing.delete(ext);
         if (this.ringingExt.get(ext) === entry) this.ringingExt.delete(ext);
-        if (call.answeredExt !== ext) this.deps.blf?.update(ext, { id: `${call.id}-r`, state: 'terminated', direction: 'recipient' });
+        // The one who answers goes from early to confirmed (answered()), with no idle flicker between.
+        if (!answered) this.deps.blf?.update(ext, { id: `${call.id}-r`, state: 'terminated', direction: 'recipient' });
       },
     });
   }
@@ -314,6 +316,11 @@ export class CallEngine implements BridgeHost {
     const check = setInterval(() => void this.checkMedia(call), every);
     check.unref();
     call.onCleanup(() => { clearTimeout(max); clearInterval(check); });
+    // A gateway that missed the far end's hang-up passes the exchange's disconnect tone to us: listen for it.
+    const gatewayTag = call.info.customerIsA ? call.a?.tag : call.b?.tag;
+    if (call.info.line !== undefined && gatewayTag !== undefined) {
+      watchDisconnectTone(call, gatewayTag, { ng: this.deps.ng, calls: this.opts.calls, onTone: () => void this.end(call, { cause: 'disconnect_tone', by: 'system' }) });
+    }
   }
 
   /** rtpengine drops a call whose media stopped for its `timeout`: the call then ends as no_media. */
@@ -406,6 +413,12 @@ export class CallEngine implements BridgeHost {
 
   refer(call: Call, leg: Leg, refer: ReferRequest): void {
     void transferCall(this, call, leg, refer).catch((err: unknown) => call.log.warn({ err, callId: call.id }, 'transfer failed'));
+  }
+
+  /** The ringing entry of a call whose A leg is `invite` (attended transfer onto a ringing call). */
+  ringingFor(invite: IncomingInvite): { call: Call; ringer: Ringer } | undefined {
+    for (const r of this.ringingExt.values()) if (r.invite === invite && !r.call.ended) return r;
+    return undefined;
   }
 
   /** Looks up a call by id (transfers with Replaces). */

@@ -5,12 +5,13 @@ import { outboundTarget } from '../../drivers/gateway/outbound.js';
 import { gatewayProfile } from '../../drivers/gateway/profiles.js';
 import type { GatewayProfile } from '../../drivers/gateway/profile-types.js';
 import { getFrom } from '../../drivers/sip/message/index.js';
-import { SipError, type IncomingInvite, type OptionsPinger } from '../../drivers/sip/ua/index.js';
+import { SipError, type Dialog, type IncomingInvite, type OptionsPinger } from '../../drivers/sip/ua/index.js';
 import type { Remote } from '../../drivers/sip/transport/index.js';
 import { Blacklist } from '../lines/blacklist.js';
 import { parseTarget } from '../lines/routing-target.js';
 import type { GatewayRow } from '../store/gateways-repo.js';
 import type { LineRow } from '../store/lines-repo.js';
+import type { Call } from './call.js';
 import type { CallEngine } from './call-engine.js';
 import { strictestPolicy } from './call-engine.js';
 import { outboundDecision } from './permissions.js';
@@ -132,21 +133,39 @@ export class GatewayCalls {
   }
 
   async outbound(inv: IncomingInvite, ext: string, number: string): Promise<void> {
-    const { store, bus, board } = this.engine.deps;
-    const calls = this.engine.opts.calls;
-    const extRow = store.extensions.get(ext);
-    const perms = store.extensions.permissions(ext) ?? { outbound: false, allowedLines: [], allowPrefixes: [], denyPrefixes: [] };
-    const decision = outboundDecision(perms, number, calls.blocked_prefixes);
+    const extRow = this.engine.deps.store.extensions.get(ext);
     const call = this.engine.openCall(inv, {
       direction: 'outbound', caller: ext, callerName: extRow?.displayName ?? '', callee: number, ext, customerIsA: false,
       record: extRow?.record ?? 'off',
     });
-    if (!decision.allowed) {
-      bus.publish('call.refused', { reason: decision.code, ...(decision.prefix !== undefined ? { prefix: decision.prefix } : {}) }, call.id);
-      call.log.warn({ callId: call.id, extension: ext, code: decision.code }, decision.message);
-      inv.reject(403, { reason: decision.code === 'PREFIX_BLOCKED' ? 'Number Not Allowed' : 'Outbound Calls Not Allowed' });
+    const seized = this.seizeLine(call, ext, number);
+    if (seized.kind === 'refused') {
+      inv.reject(403, { reason: seized.reason });
       await this.engine.end(call, { cause: 'rejected', disposition: 'rejected', by: 'system' });
       return;
+    }
+    if (seized.kind === 'no-line') {
+      inv.reject(503, { reason: 'No Free Line', headers: [['Retry-After', String(this.engine.opts.calls.retry_after_s)]] });
+      await this.engine.end(call, { cause: 'line_busy', disposition: 'busy', by: 'system' });
+      return;
+    }
+    this.engine.deps.store.calls.update(call.id, { lineId: seized.line.row.id });
+    call.info.line = seized.line.row.id;
+    await this.dialOut(call, inv, seized.line, number);
+  }
+
+  /**
+   * `ext` may call `number` (its permissions and the box's blocked prefixes) and a free line is
+   * seized for it (held by `call` until it ends). Refusals are events on the call.
+   */
+  seizeLine(call: Call, ext: string, number: string): Seizure {
+    const { store, bus, board } = this.engine.deps;
+    const perms = store.extensions.permissions(ext) ?? { outbound: false, allowedLines: [], allowPrefixes: [], denyPrefixes: [] };
+    const decision = outboundDecision(perms, number, this.engine.opts.calls.blocked_prefixes, ext);
+    if (!decision.allowed) {
+      bus.publish('call.refused', { reason: decision.code, extension: ext, ...(decision.prefix !== undefined ? { prefix: decision.prefix } : {}) }, call.id);
+      call.log.warn({ callId: call.id, extension: ext, code: decision.code }, decision.message);
+      return { kind: 'refused', reason: decision.code === 'PREFIX_BLOCKED' ? 'Number Not Allowed' : 'Outbound Calls Not Allowed' };
     }
     this.syncBoard();
     const line = board.pickOutbound(decision.lines);
@@ -154,42 +173,47 @@ export class GatewayCalls {
     const gw = row?.gatewayId == null ? undefined : store.gateways.list().find((g) => g.id === row.gatewayId);
     if (line === undefined || !row || !gw) {
       bus.publish('call.no_line', { allowed: decision.lines ?? 'any' }, call.id);
-      inv.reject(503, { reason: 'No Free Line', headers: [['Retry-After', String(calls.retry_after_s)]] });
-      await this.engine.end(call, { cause: 'line_busy', disposition: 'busy', by: 'system' });
-      return;
+      return { kind: 'no-line' };
     }
     board.apply(line, { type: 'outbound-seize' });
-    call.info.line = line;
-    store.calls.update(call.id, { lineId: line });
+    call.onCleanup(() => board.apply(line, { type: 'released' }));
     bus.publish('call.line_seized', { line }, call.id);
-    await this.dialOut(call, inv, row, gw, number);
+    return { kind: 'seized', line: { row, gw } };
   }
 
-  private async dialOut(call: Parameters<CallEngine['end']>[0], inv: IncomingInvite, row: LineRow, gw: GatewayRow, number: string): Promise<void> {
-    const profile = profileOf(gw);
-    const target = outboundTarget(profile, row.id, number);
+  /** INVITE to the gateway for `number` on the seized line, with rtpengine's `offer`; rejects with the gateway's SipError. */
+  dial(call: Call, line: SeizedLine, number: string, offer: string, o: { signal: AbortSignal; onRinging?: () => void }): Promise<Dialog> {
+    const { row, gw } = line;
+    const target = outboundTarget(profileOf(gw), row.id, number);
+    const hp = hostPort(gw.host, gw.port);
+    const abort = new AbortController();
+    o.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    const timer = setTimeout(() => abort.abort(), DIAL_TIMEOUT_MS);
+    call.onCleanup(() => abort.abort());
+    return this.engine.deps.stack.createUAC(`sip:${target.user}@${hp}`, {
+      localSdp: offer,
+      from: `<sip:${target.account ?? row.portUser}@${this.engine.hostPort()}>`,
+      to: `<sip:${target.user}@${hp}>`,
+      destination: { transport: gw.transport, address: gw.host, port: gw.port },
+      signal: abort.signal,
+      onProvisional: (res) => {
+        if (res.status === 180 || res.status === 183) o.onRinging?.();
+      },
+    }).finally(() => clearTimeout(timer));
+  }
+
+  private async dialOut(call: Call, inv: IncomingInvite, line: SeizedLine, number: string): Promise<void> {
     const offerSdp = inv.sdp;
     if (offerSdp === undefined) {
       inv.reject(488, { reason: 'SDP Offer Required' });
       await this.engine.end(call, { cause: 'failed', disposition: 'failed', by: 'system' });
       return;
     }
-    const hp = hostPort(gw.host, gw.port);
     const tag = call.nextTag();
-    const abort = new AbortController();
-    inv.signal.addEventListener('abort', () => abort.abort(), { once: true });
-    const timer = setTimeout(() => abort.abort(), 120_000);
     try {
       const offer = await call.media.offer(offerSdp, 'a');
-      const dialog = await this.engine.deps.stack.createUAC(`sip:${target.user}@${hp}`, {
-        localSdp: offer,
-        from: `<sip:${target.account ?? row.portUser}@${this.engine.hostPort()}>`,
-        to: `<sip:${target.user}@${hp}>`,
-        destination: { transport: gw.transport, address: gw.host, port: gw.port },
-        signal: abort.signal,
-        onProvisional: (res) => {
-          if ((res.status === 180 || res.status === 183) && inv.state === 'pending') inv.progress(180);
-        },
+      const dialog = await this.dial(call, line, number, offer, {
+        signal: inv.signal, onRinging: () => { if (inv.state === 'pending') inv.progress(180); },
       });
       await this.engine.connect(call, inv, { dialog, tag });
     } catch (err) {
@@ -200,11 +224,22 @@ export class GatewayCalls {
         cause: inv.state === 'cancelled' ? 'cancelled' : busy ? 'busy' : 'failed',
         disposition: inv.state === 'cancelled' ? 'abandoned' : busy ? 'busy' : 'failed', by: 'system',
       });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
+
+/** Analog lines often answer at once; a gateway that never answers at all is given up after this. */
+const DIAL_TIMEOUT_MS = 120_000;
+
+export interface SeizedLine {
+  row: LineRow;
+  gw: GatewayRow;
+}
+
+export type Seizure =
+  | { kind: 'seized'; line: SeizedLine }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'no-line' };
 
 function profileOf(gw: GatewayRow): GatewayProfile {
   return gatewayProfile(isGatewayModel(gw.model) ? gw.model : 'generic');

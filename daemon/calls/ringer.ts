@@ -27,7 +27,8 @@ export interface RingRequest {
   /** New rtpengine tag for a leg. */
   tag: () => string;
   onRinging: (ext: string) => void;
-  onStopRinging: (ext: string) => void;
+  /** The phone stopped ringing: it answered (`answered`), or it was cancelled or refused. */
+  onStopRinging: (ext: string, answered: boolean) => void;
 }
 
 /**
@@ -69,6 +70,7 @@ export class Ringer {
   private async ringOne(t: RingTarget, req: RingRequest): Promise<RingOutcome> {
     const tag = req.tag();
     let rang = false;
+    let answered = false;
     try {
       const dialog = await this.stack.createUAC(t.contact, {
         localSdp: req.offer, from: req.from, to: this.to, destination: t.source, signal: this.stop.signal,
@@ -79,12 +81,13 @@ export class Ringer {
         },
       });
       if (!rang) req.onRinging(t.ext);
+      answered = true;
       return { kind: 'answered', dialog, ext: t.ext, tag };
     } catch (err) {
       const status = err instanceof SipError && err.status !== undefined ? err.status : 480;
       return { kind: 'failed', status };
     } finally {
-      req.onStopRinging(t.ext);
+      req.onStopRinging(t.ext, answered);
     }
   }
 }

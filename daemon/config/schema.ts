@@ -84,6 +84,10 @@ export const CallsSection = Type.Object({
   hunt: Type.Union([Type.Literal('linear'), Type.Literal('round-robin')], {
     default: 'linear', description: '"linear" (lowest free line first) or "round-robin" (the next after the last used)',
   }),
+  disconnect_tone_hz: Type.Integer({ minimum: 300, maximum: 3400, default: 450, description: 'frequency of the exchange\'s busy / disconnect tone on a line (Hz, 300-3400)' }),
+  disconnect_tone_on_ms: Type.Integer({ minimum: 100, maximum: 5000, default: 350, description: 'length of each burst of the disconnect tone (ms, 100-5000)' }),
+  disconnect_tone_off_ms: Type.Integer({ minimum: 0, maximum: 5000, default: 350, description: 'pause between bursts (ms, 0-5000; 0 = a steady tone)' }),
+  disconnect_tone_cycles: Type.Integer({ minimum: 0, maximum: 20, default: 3, description: 'on/off cycles heard in a row before the box ends the call (0-20; 0 = no disconnect-tone detection)' }),
 }, { additionalProperties: false, default: {} });
 
 export const RecordingSection = Type.Object({

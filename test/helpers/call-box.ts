@@ -61,7 +61,7 @@ export async function startCallBox(t: Test, o: { lines?: number; extensions: str
       t.equal(r.code, 0, `octoline ${a.join(' ')}: ${r.stderr}`);
     },
     scenario(name, attrs = {}) {
-      const out = join(box.dir, `with-tone-${Object.values(attrs).join('-')}-${name}`);
+      const out = join(box.dir, `with-tone-${Object.values(attrs).join('-').replace(/[^A-Za-z0-9_-]/g, '_')}-${name}`);
       let text = readFileSync(join(SIPP_SCENARIO_DIR, name), 'utf8').replaceAll('[tone]', gatewayTone);
       for (const [k, v] of Object.entries(attrs)) text = text.replaceAll(`[${k}]`, String(v));
       writeFileSync(out, text);

@@ -109,3 +109,20 @@ t.test('the daemon killed mid-call: after the restart the call has a final CDR a
   const dominant = await Promise.all(freqs.map((f) => dominantFrequency(f, { candidatesHz: [500, 1000] })));
   t.same(dominant.sort(), [1000, 500], 'caller and agent each on their own channel');
 });
+
+t.test('digits reach the call as events: RFC 2833 from the gateway (via rtpengine) and from the agent\'s phone', async (t) => {
+  const cb = await startCallBox(t, { extensions: ['1001'] });
+  await cb.cli(['lines', 'route', '1', '1001']);
+  const agent = await cb.phone('1001');
+  const gw = await startSipp(t, {
+    scenario: { file: cb.scenario('gw-inbound-dtmf.xml', { hold_ms: 6000, dtmf_pcap: '/usr/share/sip-tester/dtmf_2833_7.pcap' }) },
+    remote: `127.0.0.1:${cb.box.sipPort}`, localPort: cb.gwPort, service: 'line1', keys: { caller: CALLER, caller_name: 'Sun Qi' }, timeoutS: 30,
+  });
+  await agent.waitCall('CALL_ESTABLISHED', 10_000);
+  await cb.waitRow("SELECT id FROM events WHERE type = 'call.dtmf' AND json_extract(data, '$.leg') = 'caller'", [], 15_000);
+  await agent.sendDtmf('5');
+  await cb.waitRow("SELECT id FROM events WHERE type = 'call.dtmf' AND json_extract(data, '$.leg') = 'callee'", [], 15_000);
+  const digits = cb.events('call.dtmf').map((e) => [e.data['leg'], e.data['digit'], e.data['source']]);
+  t.same(digits, [['caller', '7', 'rfc4733'], ['callee', '5', 'rfc4733']], 'one event per digit, with the side it came from');
+  t.equal((await gw.done).code, 0);
+});

@@ -111,3 +111,31 @@ async function waitEnded(cb: Awaited<ReturnType<typeof startCallBox>>, n: number
 async function waitEvent(cb: Awaited<ReturnType<typeof startCallBox>>, type: string): Promise<void> {
   await cb.waitRow('SELECT id FROM events WHERE type = ?', [type], 20_000);
 }
+
+t.test('a busy-lamp key follows a real call: early while 1002 rings, confirmed while it talks, terminated at the end', async (t) => {
+  const cb = await startCallBox(t, { extensions: ['1001', '1002'] });
+  await cb.cli(['lines', 'route', '1', '1002']);
+  const watched = await cb.phone('1002');
+  const lamp = await startSipp(t, {
+    scenario: { file: 'uac-subscribe-watch.xml' }, remote: `127.0.0.1:${cb.box.sipPort}`, service: '1002',
+    auth: { user: '1001', password: 'pass-1001-ok' }, keys: { subscriber: '1001', expires: 600 }, timeoutS: 40,
+  });
+  await waitUntilSubscribed(cb);
+  const gw = await startSipp(t, {
+    scenario: { file: cb.scenario('gw-inbound.xml', { hold_ms: 2500 }) }, remote: `127.0.0.1:${cb.box.sipPort}`, localPort: cb.gwPort, service: 'line1',
+    keys: { caller: '13800138000', caller_name: 'Zhou Ba' }, timeoutS: 30,
+  });
+  await watched.waitCall('CALL_ESTABLISHED', 10_000);
+  t.equal((await gw.done).code, 0, 'the call went through');
+  const res = await lamp.done;
+  t.equal(res.code, 0, `the lamp saw early, confirmed, terminated in that order: ${res.errorLog}`);
+});
+
+/** The subscription is up once the daemon logged it (the idle NOTIFY follows at once). */
+async function waitUntilSubscribed(cb: Awaited<ReturnType<typeof startCallBox>>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!/"msg":"BLF subscription"/.test(cb.daemon.stdout())) {
+    if (Date.now() > deadline) throw new Error('no BLF subscription within 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
