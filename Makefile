@@ -37,6 +37,8 @@ typecheck: npm-deps
 bench: build
 	npx tsx bench/sip-parser-fuzz.ts
 	npx tsx bench/sip-b2bua.ts
+	npx tsx bench/calls-load.ts
+	npx tsx bench/ivr-dtmf.ts
 
 node-check:
 	@node -e 'const [a]=process.versions.node.split(".").map(Number); if (a < 20) { console.error("Octoline needs Node.js 20 or newer; this is " + process.version + ". See docs/install.md (Node.js)."); process.exit(1) }' \

@@ -71,8 +71,9 @@ interface Box {
   ngPort: number;
   gwPort: number;
   phonePort: number;
+  rtpMin: number;
+  rtpMax: number;
   tone: string;
-  notes: string[];
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -88,7 +89,13 @@ async function ensureBuilt(): Promise<void> {
     });
   if (!stale('daemon') && !stale('drivers')) return;
   process.stdout.write('dist/ is older than the sources: npx tsc -p tsconfig.build.json\n');
-  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, maxBuffer: 16 * 2 ** 20 });
+  try {
+    await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, maxBuffer: 16 * 2 ** 20 });
+  } catch (err) {
+    // tsc still emits on type errors (no noEmitOnError): measure what it emitted, and say so.
+    const out = String((err as { stdout?: unknown }).stdout ?? '').trim().split('\n').slice(0, 5).join('\n  ');
+    process.stdout.write(`the build reported type errors; measuring the JavaScript it emitted anyway:\n  ${out}\n`);
+  }
 }
 
 /** `span` consecutive UDP ports free on 127.0.0.1, above the range the test helpers draw from (20000-40000). */
@@ -106,8 +113,22 @@ async function cli(args: string[]): Promise<string> {
   return stdout;
 }
 
-async function makeBox(maxN: number): Promise<Box> {
-  const dir = mkdtempSync(join(tmpdir(), 'octoline-calls-load-'));
+/** What the box setup had to do beyond the CLI for `maxN` calls (printed under the table). */
+function setupNotes(maxN: number): string[] {
+  const notes: string[] = [];
+  const lines = Math.min(maxN, GATEWAY_MAX_LINES);
+  if (lines > CLI_MAX_LINES) {
+    notes.push(`lines ${CLI_MAX_LINES + 1}-${lines} were written straight into SQLite (store.lines.upsert): \`octoline setup --line\` takes 1-${CLI_MAX_LINES}`);
+  }
+  if (maxN > GATEWAY_MAX_LINES) {
+    notes.push(`calls ${GATEWAY_MAX_LINES + 1}+ are internal (extension 3000+K → 2000+K, recorded, one SIPp each): a gateway names lines 1-${GATEWAY_MAX_LINES} only (LINE_N, drivers/gateway/profiles.ts)`);
+  }
+  return notes;
+}
+
+/** A fresh box for N calls in `dir`: leftovers of a previous N (recordings still queued) cannot reach this one. */
+async function makeBox(maxN: number, dir: string): Promise<Box> {
+  mkdirSync(dir, { recursive: true });
   const [sipPort, httpPort, ngPort, dtmfPort, gwPort, phonePort] = [
     await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
   ];
@@ -117,10 +138,10 @@ async function makeBox(maxN: number): Promise<Box> {
   const rtpMin = await freeUdpRange(span);
   const box: Box = {
     dir, configPath: join(dir, 'octoline.conf'), dataDir: join(dir, 'data'),
-    sipPort, httpPort, ngPort, gwPort, phonePort, tone: join(dir, 'gw-1k.wav'), notes: [],
+    sipPort, httpPort, ngPort, gwPort, phonePort, rtpMin, rtpMax: rtpMin + span - 1, tone: join(dir, 'gw-1k.wav'),
   };
   writeFileSync(box.configPath, `[box]\nlog_level = "info"\n[sip]\nport = ${sipPort}\n[http]\nport = ${httpPort}\n` +
-    `[rtpengine]\nng_port = ${ngPort}\ndtmf_log_port = ${dtmfPort}\nport_min = ${rtpMin}\nport_max = ${rtpMin + span - 1}\n`);
+    `[rtpengine]\nng_port = ${ngPort}\ndtmf_log_port = ${dtmfPort}\nport_min = ${box.rtpMin}\nport_max = ${box.rtpMax}\n`);
   const lines = Math.min(maxN, GATEWAY_MAX_LINES);
   const setup = ['setup', '--config', box.configPath, '--yes', '--gateway', `127.0.0.1:${gwPort}`];
   for (let k = 1; k <= Math.min(lines, CLI_MAX_LINES); k++) setup.push('--line', `${k}=${lineNumber(k)}`);
@@ -144,12 +165,6 @@ async function makeBox(maxN: number): Promise<Box> {
     for (let k = GATEWAY_MAX_LINES + 1; k <= maxN; k++) setExtensionRecord(store, ext(k), 'answer');
   } finally {
     store.close();
-  }
-  if (lines > CLI_MAX_LINES) {
-    box.notes.push(`lines ${CLI_MAX_LINES + 1}-${lines} were written straight into SQLite (store.lines.upsert): \`octoline setup --line\` takes 1-${CLI_MAX_LINES}`);
-  }
-  if (maxN > GATEWAY_MAX_LINES) {
-    box.notes.push(`calls ${GATEWAY_MAX_LINES + 1}+ are internal (extension 3000+K → 2000+K, recorded): a gateway names lines 1-${GATEWAY_MAX_LINES} only (LINE_N, drivers/gateway/profiles.ts)`);
   }
   await run('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', box.tone, 'synth', String(HOLD_S + 120), 'sine', '1000', 'vol', '0.5']);
   return box;
@@ -363,27 +378,47 @@ async function snapshot(ng: NgClient, sample?: string): Promise<Map<string, Call
 /**
  * RTP over the window. Ingress from the callers against the 50 packets/s they should send in the
  * time between a call's two queries (±1 packet per call at each end; below 100% also when SIPp
- * itself sends late). The round trip box → phone → box per call at the window's end, both legs read
- * at once: packets in from the caller minus packets echoed back by the phone, less the one that may
- * be in flight (the echo answers well within the 20 ms between packets on loopback).
+ * itself sends late). Echo short: of the packets rtpengine sent to the phones over the window
+ * (= what it got from the callers), how many did not come back: lost, or still in flight at the
+ * window's end beyond those in flight at its start (an echo delayed by a busy CPU counts here).
  */
-interface Rtp { calls: number; callerIn: number; callerExpected: number; roundTripIn: number; roundTripLost: number; lossyCalls: number; errors: number }
+interface Rtp { calls: number; callerIn: number; callerExpected: number; phoneIn: number; echoShort: number; errors: number }
 
 function rtpFigures(s0: Map<string, CallPackets>, s1: Map<string, CallPackets>): Rtp {
-  const r: Rtp = { calls: 0, callerIn: 0, callerExpected: 0, roundTripIn: 0, roundTripLost: 0, lossyCalls: 0, errors: 0 };
+  const r: Rtp = { calls: 0, callerIn: 0, callerExpected: 0, phoneIn: 0, echoShort: 0, errors: 0 };
   for (const [id, c1] of s1) {
-    const lost = Math.max(0, c1.callerIn - c1.phoneIn - 1);
-    r.roundTripIn += c1.callerIn;
-    r.roundTripLost += lost;
-    if (lost > 0) r.lossyCalls++;
-    r.errors += c1.errors;
     const c0 = s0.get(id);
     if (!c0) continue;
     r.calls++;
     r.callerIn += c1.callerIn - c0.callerIn;
+    r.phoneIn += c1.phoneIn - c0.phoneIn;
+    r.echoShort += Math.max(0, (c1.callerIn - c0.callerIn) - (c1.phoneIn - c0.phoneIn));
+    r.errors += c1.errors - c0.errors;
     r.callerExpected += (50 * (c1.at - c0.at)) / 1000; // PCMU, 20 ms packets
   }
   return r;
+}
+
+/**
+ * Datagrams the kernel dropped at receiving sockets (full receive buffer), per local UDP port, from
+ * /proc/net/udp: on loopback the one place a packet is lost. Summed over rtpengine's media ports
+ * and over the phones' echo socket.
+ */
+function udpDrops(ports: (port: number) => boolean): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    const port = parseInt((f[1] ?? '').split(':')[1] ?? '', 16);
+    if (!Number.isFinite(port) || !ports(port)) continue;
+    out.set(`${port}/${f[9] ?? ''}`, Number(f.at(-1))); // keyed by port and inode: a socket, not a port reused
+  }
+  return out;
+}
+
+function dropsBetween(d0: Map<string, number>, d1: Map<string, number>): number {
+  let n = 0;
+  for (const [k, v] of d1) n += v - (d0.get(k) ?? 0);
+  return n;
 }
 
 /** rtpengine's own totals (this instance serves the bench alone): packets relayed and relay errors. */
@@ -476,13 +511,15 @@ interface Step {
   rtp: Rtp;
   relayed: number;
   relayErrors: number;
+  /** UDP datagrams dropped by the kernel over the window at rtpengine's sockets and at the phones' echo socket. */
+  drops: { rtp: number; phones: number };
   gateway: Latency;
   internal: Latency;
   leaked: number;
   cdrOpen: number;
   dispositions: string;
   recordings: string;
-  recordingsS: number;
+  conversion: Conversion;
   problems: string[];
 }
 
@@ -550,8 +587,7 @@ async function internalCall(box: Box, k: number, dir: string, holdMs: number, bo
 }
 
 async function runStep(box: Box, n: number): Promise<Step> {
-  const dir = join(box.dir, `n${n}`);
-  rmSync(dir, { recursive: true, force: true });
+  const dir = join(box.dir, 'run');
   mkdirSync(dir, { recursive: true });
   const problems: string[] = [];
   const daemon = await startDaemon(box, join(dir, 'daemon.log'));
@@ -561,7 +597,8 @@ async function runStep(box: Box, n: number): Promise<Step> {
     const reg = await register(box, n, join(dir, 'register'));
     if (reg.failed > 0 || reg.ok < n) problems.push(`registration: ${reg.ok}/${n} ok${reg.why ? ` (${reg.why})` : ''}`);
     const phonesDir = join(dir, 'phones');
-    const phones = sipp(phonesDir, ['-sf', join(SCENARIOS, 'bench-phone-answer.xml'), '-p', String(box.phonePort), '-mp', String(await mediaPort()),
+    const phonesMedia = await mediaPort();
+    const phones = sipp(phonesDir, ['-sf', join(SCENARIOS, 'bench-phone-answer.xml'), '-p', String(box.phonePort), '-mp', String(phonesMedia),
       '-rtp_echo', '-aa', '-ci', '127.0.0.1', '-cp', String(await freePort()), '-m', String(n)], Math.ceil(n / RATE + HOLD_S + 60));
     await waitUdpBound(box.phonePort, 5000);
 
@@ -569,11 +606,15 @@ async function runStep(box: Box, n: number): Promise<Step> {
     // Steady window: from 3 s after the last call was placed to 2 s before the first BYE.
     await sleep(Math.max(0, callers.started + (n / RATE + 3) * 1000 - Date.now()));
     const sampler = new Sampler([daemon.pid, daemon.rtpenginePid]);
+    const inRtpRange = (p: number): boolean => p >= box.rtpMin && p <= box.rtpMax;
+    const isPhoneMedia = (p: number): boolean => p === phonesMedia || p === phonesMedia + 2;
+    const drops0 = { rtp: udpDrops(inRtpRange), phones: udpDrops(isPhoneMedia) };
     const relay0 = await relayTotals(ng);
     const s0 = await snapshot(ng, join(dir, 'rtpengine-query.json'));
     await sleep(Math.max(1000, callers.started + callers.holdMs - 2000 - Date.now()));
     const s1 = await snapshot(ng);
     const relay1 = await relayTotals(ng);
+    const drops = { rtp: dropsBetween(drops0.rtp, udpDrops(inRtpRange)), phones: dropsBetween(drops0.phones, udpDrops(isPhoneMedia)) };
     const usage = sampler.stop();
 
     const codes = await Promise.all([callers.gateway.done, ...callers.internal.map((c) => c.done)]);
@@ -603,7 +644,7 @@ async function runStep(box: Box, n: number): Promise<Step> {
       n, registered: reg.ok, calls, upAtStart: s0.size, upAtEnd: s1.size, usage,
       daemonCpu: usage.cpu.get(daemon.pid) ?? NaN, rtpCpu: usage.cpu.get(daemon.rtpenginePid) ?? NaN,
       daemonRssIdle, daemonRss: usage.rss.get(daemon.pid) ?? NaN, rtpRss: usage.rss.get(daemon.rtpenginePid) ?? NaN,
-      rtp: rtpFigures(s0, s1), relayed: relay1.packets - relay0.packets, relayErrors: relay1.errors - relay0.errors,
+      rtp: rtpFigures(s0, s1), relayed: relay1.packets - relay0.packets, relayErrors: relay1.errors - relay0.errors, drops,
       gateway, internal, ...after, problems: [...problems, ...after.problems],
     };
   } finally {
@@ -612,7 +653,10 @@ async function runStep(box: Box, n: number): Promise<Step> {
   }
 }
 
-interface After { leaked: number; cdrOpen: number; dispositions: string; recordings: string; recordingsS: number; problems: string[] }
+/** Recordings converted after the calls: audio seconds, and from the first hang-up to the last file ready. */
+interface Conversion { audioS: number; spanS: number; count: number }
+
+interface After { leaked: number; cdrOpen: number; dispositions: string; recordings: string; conversion: Conversion; problems: string[] }
 
 /** After the last BYE: rtpengine must hold no call, every CDR must be closed, and the recordings get converted. */
 async function afterRun(box: Box, ng: NgClient, started: number, callersDone: number, n: number): Promise<After> {
@@ -630,13 +674,14 @@ async function afterRun(box: Box, ng: NgClient, started: number, callersDone: nu
     if (downs > 0) problems.push(`gateway.down ${downs}× while calls were up`);
     const states = (): Record<string, number> => Object.fromEntries((db.prepare('SELECT r.state, count(*) AS c FROM recordings r JOIN calls c ON c.id = r.call_id WHERE c.started_at >= ? GROUP BY r.state')
       .all(since) as Array<{ state: string; c: number }>).map((r) => [r.state, r.c]));
-    const t0 = Date.now();
-    // Conversions run one at a time (about a second each here): bounded by 30 s + 2 s per call.
+    // Conversions run one at a time (0.7-1.7 s each here): bounded by 30 s + 2 s per call.
     const left = await waitFor(states, (s) => (s.recording ?? 0) + (s.converting ?? 0) === 0, (30 + 2 * n) * 1000);
-    const recordingsS = (Date.now() - t0) / 1000;
     const recordings = Object.entries(left).map(([s, c]) => `${c} ${s}`).join(', ') || 'none';
     if ((left.done ?? 0) < n) problems.push(`recordings: ${recordings}`);
-    return { leaked, cdrOpen, dispositions, recordings, recordingsS, problems };
+    const conv = db.prepare(`SELECT count(*) AS count, coalesce(sum(r.duration_ms), 0) / 1000.0 AS audioS,
+      coalesce(max(r.finished_at) - min(c.ended_at), 0) / 1000.0 AS spanS FROM recordings r JOIN calls c ON c.id = r.call_id
+      WHERE c.started_at >= ? AND r.state = 'done'`).get(since) as Conversion;
+    return { leaked, cdrOpen, dispositions, recordings, conversion: conv, problems };
   } finally {
     db.close();
   }
@@ -647,14 +692,14 @@ async function afterRun(box: Box, ng: NgClient, started: number, callersDone: nu
 
 const ms = (xs: number[]): string => (xs.length ? `${percentile(xs, 50).toFixed(1)} / ${percentile(xs, 99).toFixed(1)}` : '-');
 
-function report(steps: Step[], box: Box, wallS: number): string {
+function report(steps: Step[], notes: string[], wallS: number): string {
   const row = (c: Array<string | number>): string => `| ${c.join(' | ')} |\n`;
   let out = `\nConcurrent bridged calls with recording (SIPp gateway → daemon + rtpengine → SIPp phones, PCMU 20 ms, loopback); ` +
     `all held together ${HOLD_S} s, placed at ${RATE} calls/s\n\n`;
   out += row(['N', 'calls ok/failed', 'up in rtpengine (window start/end)', 'daemon CPU %', 'rtpengine CPU %', 'machine busy %',
-    'daemon RSS MiB (idle → peak)', 'rtpengine RSS MiB', 'RTP in from callers, % of 50/s', 'RTP lost box→phone→box', 'relay errors',
-    'setup p50 / p99 ms', 'answer p50 / p99 ms', 'leaked rtpengine calls', 'recordings (time to convert)']);
-  out += row(Array.from({ length: 15 }, () => '---'));
+    'daemon RSS MiB (idle → peak)', 'rtpengine RSS MiB', 'RTP in from callers, % of 50/s', 'RTP lost: UDP drops rtpengine / phones', 'relay errors', 'echo short',
+    'setup p50 / p99 ms', 'answer p50 / p99 ms', 'leaked rtpengine calls', 'recordings converted']);
+  out += row(Array.from({ length: 16 }, () => '---'));
   for (const s of steps) {
     const r = s.rtp;
     out += row([
@@ -662,25 +707,27 @@ function report(steps: Step[], box: Box, wallS: number): string {
       s.daemonCpu.toFixed(1), s.rtpCpu.toFixed(1), s.usage.machineBusy.toFixed(0),
       `${s.daemonRssIdle.toFixed(0)} → ${s.daemonRss.toFixed(0)}`, s.rtpRss.toFixed(0),
       r.callerExpected > 0 ? ((r.callerIn / r.callerExpected) * 100).toFixed(1) : '-',
-      `${r.roundTripLost} of ${r.roundTripIn}`, s.relayErrors + r.errors,
-      ms(s.gateway.setupMs), ms(s.gateway.answerMs), s.leaked, `${s.recordings} (${s.recordingsS.toFixed(0)} s)`,
+      `${s.drops.rtp} / ${s.drops.phones} of ${r.callerIn + r.phoneIn}`, s.relayErrors + r.errors, `${r.echoShort} of ${r.callerIn}`,
+      ms(s.gateway.setupMs), ms(s.gateway.answerMs), s.leaked, `${s.recordings}, last ${s.conversion.spanS.toFixed(0)} s after the first hang-up`,
     ]);
   }
   out += '\nCPU: % of one core over the steady window (2 cores here: 200% = all of it). Machine busy: every process on both cores ' +
     '(SIPp, this script, other people\'s work). RTP in from callers: packets rtpengine received from the gateway/callers against 50/s ' +
-    'per call over the window (±1 packet per call at each end; below 100 also when SIPp sends late). Lost box→phone→box: per call at ' +
-    'the window\'s end, packets in from the caller minus packets the phone echoed back, less 1 in flight, summed (whole call so far). ' +
-    'Relay errors: rtpengine\'s relayedpacketerrors over the window plus per-stream errors. Setup: gateway INVITE sent → phone INVITE ' +
+    'per call over the window (±1 packet per call at each end; below 100 also when SIPp sends late). RTP lost: datagrams the kernel ' +
+    'dropped over the window at rtpengine\'s media sockets / at the phones\' echo socket (/proc/net/udp drops), of the packets rtpengine ' +
+    'received. Relay errors: rtpengine\'s relayedpacketerrors plus per-stream errors over the window. Echo short: packets rtpengine ' +
+    'forwarded to the phones in the window that had not come back by its end (lost, or delayed by a busy CPU). Setup: gateway INVITE sent → phone INVITE ' +
     'received; answer: gateway INVITE sent → its 200 received (µs timestamps of the SIPp message logs, first transmission of each).\n';
   for (const s of steps) {
     out += `N=${s.n}: window ${s.usage.seconds.toFixed(1)} s, rtpengine relayed ${(s.relayed / s.usage.seconds).toFixed(0)} packets/s, ` +
-      `${s.rtp.lossyCalls} calls lost RTP; phones registered ${s.registered}/${s.n}; setups timed ${s.gateway.setupMs.length}` +
+      `recordings ${s.conversion.count} × ${(s.conversion.audioS / Math.max(1, s.conversion.count)).toFixed(0)} s of audio converted in ` +
+      `${(s.conversion.spanS / Math.max(1, s.conversion.count)).toFixed(2)} s each (${(s.conversion.audioS / Math.max(1, s.conversion.spanS)).toFixed(0)}× real time, one at a time); phones registered ${s.registered}/${s.n}; setups timed ${s.gateway.setupMs.length}` +
       `${s.internal.setupMs.length ? ` + ${s.internal.setupMs.length} internal (p50 / p99 ${ms(s.internal.setupMs)} ms)` : ''}; ` +
       `CDR ${s.dispositions}${s.cdrOpen ? `, ${s.cdrOpen} never ended` : ''}${s.problems.length ? `; PROBLEMS: ${s.problems.join('; ')}` : ''}\n`;
   }
-  for (const note of box.notes) out += `Note: ${note}\n`;
+  for (const note of notes) out += `Note: ${note}\n`;
   for (const s of steps.filter((x) => x.n >= 100)) {
-    const clean = s.calls.ok === s.n && s.calls.failed === 0 && s.rtp.roundTripLost === 0 && s.relayErrors + s.rtp.errors === 0;
+    const clean = s.calls.ok === s.n && s.calls.failed === 0 && s.drops.rtp + s.drops.phones === 0 && s.relayErrors + s.rtp.errors === 0;
     out += `Goal (≥ 100 calls on 2 cores, 0 loss, < 50% CPU) at N=${s.n}: ${s.calls.ok}/${s.n} calls ok, ` +
       `${clean ? 'no packet lost in the box' : 'NOT clean (see above)'}, daemon + rtpengine ${((s.daemonCpu + s.rtpCpu) / 2).toFixed(1)}% of the 2 cores\n`;
   }
@@ -694,20 +741,25 @@ async function main(): Promise<void> {
     if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) throw new Error(`${bin} is not installed (make deps test-deps)`);
   }
   await ensureBuilt();
-  const box = await makeBox(Math.max(...NS));
-  process.stdout.write(`Box in ${box.dir}: SIP 127.0.0.1:${box.sipPort}, gateway (SIPp) :${box.gwPort}, phones (SIPp) :${box.phonePort}; ` +
-    `N = ${NS.join(', ')}; hold ${HOLD_S} s; ${RATE} calls/s\n`);
+  const root = mkdtempSync(join(tmpdir(), 'octoline-calls-load-'));
+  process.stdout.write(`N = ${NS.join(', ')}; all calls held together ${HOLD_S} s; placed at ${RATE} calls/s; a fresh box per N under ${root}\n`);
   const steps: Step[] = [];
   for (const n of NS) {
-    process.stdout.write(`N=${n} …\n`);
-    const s = await runStep(box, n);
+    const box = await makeBox(n, join(root, `n${n}`));
+    process.stdout.write(`N=${n}: daemon SIP 127.0.0.1:${box.sipPort}, gateway (SIPp) :${box.gwPort}, phones (SIPp) :${box.phonePort} …\n`);
+    const s = await runStep(box, n).catch((err: unknown) => {
+      // A box that falls over under load is a result too: say where, and go on with the next N.
+      process.stdout.write(`N=${n} FAILED: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      return undefined;
+    });
+    if (!s) continue;
     steps.push(s);
     process.stdout.write(`N=${n}: ${s.calls.ok}/${n} ok, daemon ${s.daemonCpu.toFixed(0)}% rtpengine ${s.rtpCpu.toFixed(0)}%, leaked ${s.leaked}` +
       `${s.problems.length ? `, ${s.problems.join('; ')}` : ''}\n`);
   }
-  process.stdout.write(report(steps, box, (performance.now() - t0) / 1000));
-  if (KEEP || steps.some((s) => s.problems.length > 0 || s.calls.failed > 0 || s.leaked > 0)) process.stdout.write(`Daemon logs and SIPp traces kept in ${box.dir}\n`);
-  else rmSync(box.dir, { recursive: true, force: true });
+  process.stdout.write(report(steps, setupNotes(Math.max(...NS)), (performance.now() - t0) / 1000));
+  if (KEEP || steps.length < NS.length || steps.some((s) => s.problems.length > 0 || s.calls.failed > 0 || s.leaked > 0)) process.stdout.write(`Daemon logs and SIPp traces kept in ${root}\n`);
+  else rmSync(root, { recursive: true, force: true });
 }
 
 main().catch((err: unknown) => {

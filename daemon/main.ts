@@ -20,6 +20,12 @@ import { CallRecords } from './calls/call-records.js';
 import { LineBoard } from './lines/line-board.js';
 import { BlfPresence } from './phones/blf.js';
 import { Recordings } from './recording/recordings.js';
+import { RtpSink } from '../drivers/rtpengine/rtp-sink.js';
+import { PromptLibrary } from './ivr/prompts.js';
+import { CallbackList } from './ivr/callback-list.js';
+import { VoicemailBox } from './ivr/voicemail-box.js';
+import { validateFlowText } from './ivr/flow-validate.js';
+import type { Flow } from './ivr/flow-types.js';
 
 export interface DaemonOptions {
   configPath: string;
@@ -135,11 +141,25 @@ export class Daemon {
     const converted = await recordings.recoverPending();
     if (converted > 0) callsLog.info({ recordings: converted }, 'recordings left by the last run were converted');
     recordings.start();
+    const sink = new RtpSink();
+    await sink.start();
+    this.push('rtp-sink', () => sink.stop());
+    const prompts = new PromptLibrary({ dataDir: config.box.data_dir });
+    const loadFlow = (name: string): Flow | undefined => {
+      const v = p.store.flows.get(name);
+      if (!v) return undefined;
+      const checked = validateFlowText(v.json, { promptExists: (ref, lang) => prompts.exists(ref, lang) });
+      if (!checked.flow) callsLog.error({ flow: name, findings: checked.findings.slice(0, 5) }, 'stored flow does not validate');
+      return checked.flow;
+    };
+    const callbacks = new CallbackList({ store: p.store, bus: p.bus, log: callsLog, clock: this.clock });
+    const voicemail = new VoicemailBox({ store: p.store, bus: p.bus, log: callsLog, callbacks, clock: this.clock }, { dataDir: config.box.data_dir, format: config.recording.format });
     const board = new LineBoard(p.store.lines.list().map((l) => ({ line: l.id, gatewayId: l.gatewayId, direction: l.direction })), { hunt: config.calls.hunt });
     const engine = new CallEngine({
       log: callsLog, clock: this.clock, stack: p.sip, phones: p.phones, store: p.store, bus: p.bus, ng: () => p.rtp.client,
-      records, recordings, board, blf: p.blf,
-    }, { calls: config.calls, mohFile: config.calls.moh_file || join(PACKAGE_ROOT, 'sounds', 'build', 'moh', 'default.wav') });
+      records, recordings, board, blf: p.blf, sink, prompts, loadFlow,
+      ivr: { voicemail, callbacks, spoolDir: join(config.box.data_dir, 'spool') },
+    }, { calls: config.calls, timeZone: config.box.time_zone, mohFile: config.calls.moh_file || join(PACKAGE_ROOT, 'sounds', 'build', 'moh', 'default.wav') });
     this.push('calls', () => engine.stop());
     p.dtmf.on('dtmf', (ev) => engine.onDtmf(ev));
     engine.start();

@@ -29,7 +29,8 @@ export function tally(tap: string): Tally {
 
 async function main(): Promise<number> {
   const args = ['tap', '--reporter=tap', ...process.argv.slice(2)];
-  const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The Makefile built dist/ just before: the CLI and daemon under test are that build.
+  const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OCTOLINE_TEST_BUILT: '1' } });
   let out = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => { out += chunk; process.stdout.write(chunk); });

@@ -108,3 +108,12 @@ async function onInfoRequest(call: Call, leg: Leg, r: InDialogRequest, host: Bri
     if (!r.answered) r.respond(200);
   }
 }
+
+/**
+ * While a transfer is under way only the staying party matters: its hang-up ends the call, the
+ * transferor's (many phones hang up right after the 202) does not.
+ */
+export function watchStaying(stays: Leg, onGone: () => void): () => void {
+  stays.dialog.on('destroy', onGone);
+  return () => stays.dialog.off('destroy', onGone);
+}

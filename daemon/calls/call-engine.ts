@@ -25,6 +25,12 @@ import { watchDisconnectTone } from './disconnect-watch.js';
 import { GatewayCalls } from './gateway-calls.js';
 import { Ringer, type RingOutcome, type RingTarget } from './ringer.js';
 import { transferCall } from './transfer.js';
+import { IvrCall, type PromptFiles } from './ivr-call.js';
+import type { RtpSink } from '../../drivers/rtpengine/rtp-sink.js';
+import type { Flow, Language } from '../ivr/flow-types.js';
+import { Blacklist } from '../lines/blacklist.js';
+import type { VoicemailBox } from '../ivr/voicemail-box.js';
+import type { CallbackList } from '../ivr/callback-list.js';
 
 export interface CallEngineDeps {
   log: Logger;
@@ -38,12 +44,22 @@ export interface CallEngineDeps {
   recordings: Recordings;
   board: LineBoard;
   blf?: BlfPresence | undefined;
+  /** The box's media endpoint for callers in a call flow. */
+  sink: RtpSink;
+  /** Prompt refs → files (generated sounds, owner uploads). */
+  prompts: PromptFiles & { exists(ref: string, lang: Language): boolean };
+  /** The current version of a stored flow. */
+  loadFlow: (name: string) => Flow | undefined;
+  /** Where the IVR keeps what callers leave: messages, callback requests. */
+  ivr: { voicemail: VoicemailBox; callbacks: CallbackList; spoolDir: string };
 }
 
 export interface CallEngineOptions {
   calls: Config['calls'];
   /** Music on hold (a WAV rtpengine can read). */
   mohFile: string;
+  /** The box's IANA time zone (flows' time rules). */
+  timeZone: string;
   /** Seconds between no-media checks (rtpengine drops a silent stream after its own `timeout`). */
   mediaCheckS?: number;
 }
@@ -52,7 +68,8 @@ export interface CallEngineOptions {
 interface Ringing {
   call: Call;
   ringer: Ringer;
-  invite: IncomingInvite;
+  /** The caller's INVITE still waiting for an answer (absent when the IVR already answered it: no pickup then). */
+  invite: IncomingInvite | undefined;
   offer: string;
 }
 
@@ -72,6 +89,7 @@ export function strictestPolicy(...ps: RecordPolicy[]): RecordPolicy {
 export class CallEngine implements BridgeHost {
   private readonly calls = new Map<string, Call>();
   private readonly ringingExt = new Map<string, Ringing>();
+  private readonly ivrCalls = new Map<string, IvrCall>();
   readonly gateways: GatewayCalls;
 
   constructor(readonly deps: CallEngineDeps, readonly opts: CallEngineOptions) {
@@ -108,6 +126,35 @@ export class CallEngine implements BridgeHost {
     if (!call) return;
     const leg = [call.a, call.b].find((l) => l?.tag === ev.sourceTag);
     this.deps.bus.publish('call.dtmf', { digit: ev.digit, source: 'rfc4733', leg: leg === call.a ? 'caller' : 'callee', durationMs: ev.durationMs }, call.id);
+    if (leg === call.a) this.ivrCalls.get(call.id)?.digit(ev.digit);
+  }
+
+  get sink(): RtpSink {
+    return this.deps.sink;
+  }
+
+  /** The caller goes into call flow `name` (a line routed to `flow:NAME`); an unknown flow is 480. */
+  async runFlow(call: Call, inv: IncomingInvite, name: string): Promise<void> {
+    const flow = this.deps.loadFlow(name);
+    if (!flow) {
+      this.deps.bus.publish('call.unrouted', { flow: name, reason: 'no such flow' }, call.id);
+      inv.reject(480, { reason: 'No Route' });
+      await this.end(call, { cause: 'no_route', disposition: 'failed', by: 'system' });
+      return;
+    }
+    const { store } = this.deps;
+    const ivr = new IvrCall(this, call, flow, this.deps.prompts, {
+      caller: call.info.caller, callerName: call.info.callerName, ...(call.info.line !== undefined ? { line: call.info.line } : {}),
+      now: () => new Date(this.deps.clock.now()), timeZone: this.opts.timeZone, language: flow.language,
+      isVip: () => false,
+      isBlacklisted: (n: string) => new Blacklist(store.blacklist).isBlocked(n),
+      customerTags: () => [],
+      vipPin: () => undefined,
+      promptExists: (ref: string) => this.deps.prompts.exists(ref, flow.language),
+    });
+    this.ivrCalls.set(call.id, ivr);
+    call.onCleanup(() => this.ivrCalls.delete(call.id));
+    await ivr.start(inv);
   }
 
   private async onInvite(inv: IncomingInvite): Promise<void> {
@@ -226,7 +273,19 @@ export class CallEngine implements BridgeHost {
     await this.settleRing(call, inv, outcome);
   }
 
-  private async ringOnce(call: Call, inv: IncomingInvite, offer: string, exts: string[]): Promise<RingOutcome> {
+  private ringOnce(call: Call, inv: IncomingInvite, offer: string, exts: string[]): Promise<RingOutcome> {
+    return this.ringExts(call, offer, exts, { signal: inv.signal, invite: inv });
+  }
+
+  /** Rings the phones of a call the IVR has answered; the caller's hang-up stops the ringing. */
+  ringForIvr(call: Call, offer: string, exts: string[]): Promise<RingOutcome> {
+    const abort = new AbortController();
+    call.onCleanup(() => abort.abort());
+    return this.ringExts(call, offer, exts, { signal: abort.signal, invite: undefined });
+  }
+
+  private async ringExts(call: Call, offer: string, exts: string[], o: { signal: AbortSignal; invite: IncomingInvite | undefined }): Promise<RingOutcome> {
+    const inv = o.invite;
     const { targets, busy } = this.ringTargets(exts);
     if (targets.length === 0) return { kind: 'failed', status: busy > 0 ? 486 : 480 };
     const ringer = new Ringer(this.deps.stack, `<sip:${call.info.callee}@${this.hostPort()}>`);
@@ -235,13 +294,13 @@ export class CallEngine implements BridgeHost {
     const from = callerFrom(call.info.callerName, call.info.caller, this.hostPort());
     let ringingSent = false;
     return ringer.ring(targets, {
-      offer, from, signal: inv.signal, timeoutMs: this.opts.calls.ring_timeout_s * 1000, tag: () => call.nextTag(),
+      offer, from, signal: o.signal, timeoutMs: this.opts.calls.ring_timeout_s * 1000, tag: () => call.nextTag(),
       onRinging: (ext) => {
         call.ringing.add(ext);
         this.ringingExt.set(ext, entry);
         this.deps.bus.publish('call.ringing', { extension: ext }, call.id);
         this.deps.blf?.update(ext, { id: `${call.id}-r`, state: 'early', direction: 'recipient', remote: call.info.caller });
-        if (!ringingSent && inv.state === 'pending') inv.progress(180);
+        if (!ringingSent && inv?.state === 'pending') inv.progress(180);
         ringingSent = true;
       },
       onStopRinging: (ext, answered) => {
@@ -354,13 +413,16 @@ export class CallEngine implements BridgeHost {
     }
     if (to.ext !== undefined) this.trackBlf(call, to.ext, 'recipient');
     call.answeredExt = to.ext;
+    // The CDR names the extension of the last answer: the one the caller ends up with.
+    if (to.ext !== undefined) this.deps.bus.publish('call.answered', { extension: to.ext, transfer: true }, call.id);
   }
 
   /** `*8` (any ringing call) or `**EXT` (the call ringing EXT): the picker's phone takes it. */
   private async pickup(inv: IncomingInvite, picker: string, ext: string | undefined): Promise<void> {
-    const entry = ext !== undefined ? this.ringingExt.get(ext) : [...this.ringingExt.values()].find((r) => !r.call.ended);
+    const entry = ext !== undefined ? this.ringingExt.get(ext) : [...this.ringingExt.values()].find((r) => !r.call.ended && r.invite !== undefined);
     const pickerSdp = inv.sdp;
-    if (!entry || entry.invite.state !== 'pending' || pickerSdp === undefined) {
+    const callerInvite = entry?.invite;
+    if (!entry || callerInvite === undefined || callerInvite.state !== 'pending' || pickerSdp === undefined) {
       inv.reject(480, { reason: 'Nothing To Pick Up' });
       return;
     }
@@ -371,13 +433,13 @@ export class CallEngine implements BridgeHost {
       // The picker's offer serves as the answer to the caller's offer; the picker gets rtpengine's side.
       const aSdp = await call.media.answer(pickerSdp, 'a', tag);
       const b = await this.deps.stack.createUAS(inv, { localSdp: entry.offer });
-      const a = await this.deps.stack.createUAS(entry.invite, { localSdp: aSdp });
-      call.a = { dialog: a, tag: 'a', media: entry.invite.sdp === undefined ? undefined : mediaAddress(entry.invite.sdp) };
+      const a = await this.deps.stack.createUAS(callerInvite, { localSdp: aSdp });
+      call.a = { dialog: a, tag: 'a', media: callerInvite.sdp === undefined ? undefined : mediaAddress(callerInvite.sdp) };
       call.b = { dialog: b, tag, ext: picker, media: mediaAddress(pickerSdp) };
     } catch (err) {
       call.log.info({ callId: call.id, reason: errorMessage(err) }, 'pickup failed');
       if (inv.state === 'pending') inv.reject(480);
-      if (entry.invite.state === 'pending') entry.invite.reject(480);
+      if (callerInvite.state === 'pending') callerInvite.reject(480);
       await this.end(call, { cause: 'failed', disposition: 'failed', by: 'system' });
       return;
     }
@@ -409,6 +471,7 @@ export class CallEngine implements BridgeHost {
 
   infoDigit(call: Call, leg: Leg, digit: string): void {
     this.deps.bus.publish('call.dtmf', { digit, source: 'info', leg: leg === call.a ? 'caller' : 'callee' }, call.id);
+    if (leg === call.a) this.ivrCalls.get(call.id)?.digit(digit);
   }
 
   refer(call: Call, leg: Leg, refer: ReferRequest): void {

@@ -20,7 +20,7 @@ export type CallPhase = 'offered' | 'ringing' | 'up' | 'ended';
 export type EndCause =
   | 'caller_hangup' | 'callee_hangup' | 'blacklisted' | 'line_busy' | 'line_down' | 'no_route' | 'no_answer'
   | 'busy' | 'unavailable' | 'rejected' | 'failed' | 'max_duration' | 'no_media' | 'media_error' | 'shutdown'
-  | 'transferred' | 'picked_up' | 'cancelled' | 'disconnect_tone';
+  | 'transferred' | 'picked_up' | 'cancelled' | 'disconnect_tone' | 'ivr_hangup';
 
 export interface EndInfo {
   cause: EndCause;

@@ -112,6 +112,11 @@ export class GatewayCalls {
       await this.engine.end(call, { cause: refuse.status === 503 ? 'line_down' : 'line_busy', disposition: 'busy', by: 'system' });
       return;
     }
+    const target = parseTarget(row.target);
+    if (target?.kind === 'flow') {
+      await this.engine.runFlow(call, inv, target.name);
+      return;
+    }
     const exts = this.extensionsOf(row.target);
     if (exts === undefined) {
       bus.publish('call.unrouted', { line: row.id, target: row.target }, call.id);

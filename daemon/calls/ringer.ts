@@ -49,6 +49,7 @@ export class Ringer {
 
   async ring(targets: readonly RingTarget[], req: RingRequest): Promise<RingOutcome> {
     if (targets.length === 0) return { kind: 'failed', status: 480 };
+    if (req.signal.aborted) return { kind: 'cancelled' };
     const timer = setTimeout(() => this.stop.abort(), req.timeoutMs);
     const onCancel = (): void => this.stop.abort();
     req.signal.addEventListener('abort', onCancel, { once: true });

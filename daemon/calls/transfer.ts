@@ -2,7 +2,7 @@ import { errorMessage } from '../../drivers/coded-error.js';
 import { SipError, mediaAddress, type Dialog, type ReferRequest, type ReferSubscription } from '../../drivers/sip/ua/index.js';
 import type { Call, Leg } from './call.js';
 import type { CallEngine } from './call-engine.js';
-import { bridgeLegs } from './bridge.js';
+import { bridgeLegs, watchStaying } from './bridge.js';
 import { Ringer } from './ringer.js';
 import { classifyDial } from './dial-plan.js';
 import type { SeizedLine } from './gateway-calls.js';
@@ -58,8 +58,9 @@ async function blindExternal(engine: CallEngine, call: Call, from: Leg, stays: L
   await swapLeg(engine, call, from, stays, { dialog, tag }, 'blind', number);
 }
 
-/** While the new party is called, the staying party hears music and the transferor is cut off. */
+/** While the new party is called, the staying party hears music and the transferor is cut off (free to hang up). */
 async function holdForTransfer(engine: CallEngine, call: Call, from: Leg, stays: Leg): Promise<void> {
+  call.setBridge(watchStaying(stays, () => void engine.end(call, { cause: 'caller_hangup', by: 'caller' })));
   await call.media.block(from.tag).catch(() => undefined);
   await call.media.play(stays.tag, engine.opts.mohFile).catch(() => undefined);
 }
@@ -121,6 +122,7 @@ async function attended(engine: CallEngine, call: Call, from: Leg, stays: Leg, r
   const target = other.call.other(other.leg);
   if (!target) return refer.reject(481);
   const sub = refer.accept();
+  call.setBridge(watchStaying(stays, () => void engine.end(call, { cause: 'caller_hangup', by: 'caller' })));
   const staysSdp = stays.dialog.remoteSdp;
   try {
     if (staysSdp === undefined) throw new Error('the remaining party has no SDP');

@@ -36,12 +36,22 @@ export function registerLines(program: Command): void {
     }));
 
   lines.command('route')
-    .description('send inbound calls on line N to an extension (1001) or a group (group:NAME)')
+    .description('send inbound calls on line N to an extension (1001), a group (group:NAME) or an IVR flow (flow:NAME)')
     .argument('<n>', 'line number')
-    .argument('<target>', 'EXT or group:NAME (queue:NAME and flow:NAME are reserved)')
+    .argument('<target>', 'EXT, group:NAME or flow:NAME (queue:NAME is reserved)')
     .option('-c, --config <path>', 'config file of the box')
     .action((n: string, target: string, flags: { config?: string }) => run(async () => {
       const stored = withStore(flags.config, (s) => routeLine(s, lineNumber(n), target));
+      process.stdout.write(`✓ line ${n}: inbound calls go to ${stored} (applies to the next call; no restart needed)\n`);
+    }));
+
+  lines.command('flow')
+    .description('send inbound calls on line N to IVR flow FLOW (the same as lines route N flow:FLOW)')
+    .argument('<n>', 'line number')
+    .argument('<flow>', 'a stored flow name, e.g. main (octoline flows list)')
+    .option('-c, --config <path>', 'config file of the box')
+    .action((n: string, flow: string, flags: { config?: string }) => run(async () => {
+      const stored = withStore(flags.config, (s) => routeLine(s, lineNumber(n), flow.startsWith('flow:') ? flow : `flow:${flow}`));
       process.stdout.write(`✓ line ${n}: inbound calls go to ${stored} (applies to the next call; no restart needed)\n`);
     }));
 

@@ -10,14 +10,19 @@ import { registerBackup } from './backup-command.js';
 import { registerLines } from './lines-command.js';
 import { registerBlacklist } from './blacklist-command.js';
 import { registerRecordings } from './recordings-command.js';
+import { registerPrompts } from './prompts-command.js';
+import { registerCallbacks, registerVoicemail } from './voicemail-command.js';
 import { registerCalls } from './calls-command.js';
 import { registerExtensions } from './extensions-command.js';
 import { registerGroups } from './groups-command.js';
+import { registerFlows } from './flows-command.js';
 
 const program = new Command('octoline')
   .description('Octoline: the 8-line call-center box (SIP, IVR, queues, recording, reports)')
   .version(VERSION)
   .showHelpAfterError('(add --help for usage)')
+  // Options after a command belong to it: `flows show main --version 2` is not the program's --version.
+  .enablePositionalOptions()
   .exitOverride();
 
 registerDaemon(program);
@@ -28,9 +33,13 @@ registerBackup(program);
 registerLines(program);
 registerBlacklist(program);
 registerRecordings(program);
+registerPrompts(program);
+registerVoicemail(program);
+registerCallbacks(program);
 registerCalls(program);
 registerExtensions(program);
 registerGroups(program);
+registerFlows(program);
 
 try {
   await program.parseAsync(process.argv);

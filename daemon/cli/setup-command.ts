@@ -30,7 +30,7 @@ export function registerSetup(program: Command): void {
     .option('--data-dir <dir>', 'database, recordings, voicemail')
     .option('--rtp-ports <a-b>', 'RTP port range, e.g. 30000-30999', (v) => parseRtpPorts('--rtp-ports', v))
     .option('--gateway <host:port>', 'the FXO gateway', (v) => parseGateway('--gateway', v))
-    .option('--gateway-model <model>', 'gateway profile: generic, grandstream-gxw410x, dinstar-dag, synway-smg, yeastar-ta', (v) => parseGatewayModel('--gateway-model', v))
+    .option('--gateway-model <model>', 'gateway profile: generic, generic-inband, grandstream-gxw410x, dinstar-dag, synway-smg, yeastar-ta', (v) => parseGatewayModel('--gateway-model', v))
     .option('--line <n=number>', 'phone number of analog line N (repeatable)', (v, acc: Map<number, string>) => parseLine('--line', v, acc), new Map<number, string>())
     .option('--extension <ext[:password]>', 'an agent extension; no password = generate one (repeatable)', (v, acc: SetupAnswers['extensions']) => parseExtension('--extension', v, acc), [])
     .action((flags: SetupFlags) => run(async () => {
@@ -55,6 +55,17 @@ async function interactive(path: string): Promise<SetupAnswers> {
   return askSetup({ bind: cur?.sip.bind ?? '127.0.0.1', sipPort: cur?.sip.port ?? 5060, httpPort: cur?.http.port ?? 8080 });
 }
 
+function flowLines(r: SetupResult): string[] {
+  const saved = r.flows.flatMap((f) => (f.saved ? [`${f.name} v${f.saved.version}${f.saved.created ? ' (new)' : ''}`] : []));
+  const out = saved.length > 0 ? [`  IVR flows: ${saved.join(', ')}`] : [];
+  for (const f of r.flows.filter((x) => !x.saved)) {
+    const first = f.findings.find((x) => x.level === 'error');
+    out.push(`  IVR flow ${f.name} not imported: ${first ? `${first.path} ${first.message}` : 'errors'} (octoline flows validate ${f.file})`);
+  }
+  if (r.routedToMain.length > 0) out.push(`  Lines ${r.routedToMain.join(', ')} answer with flow:main (change with octoline lines route N TARGET)`);
+  return out;
+}
+
 function summary(r: SetupResult): string {
   const c = r.config;
   const out = [
@@ -64,6 +75,7 @@ function summary(r: SetupResult): string {
     `  SIP:       ${c.sip.bind}:${c.sip.port} (udp, tcp), realm ${c.sip.realm}`,
     `  Web page:  http://${c.http.bind.includes(':') ? `[${c.http.bind}]` : c.http.bind}:${c.http.port}/`,
   ];
+  out.push(...flowLines(r));
   if (r.generated.admin) out.push(`  Web user "admin", one-time password: ${r.generated.admin}  (change it at first sign-in)`);
   if (r.generated.extensions.length > 0) {
     out.push('  Generated SIP passwords (shown once; put them in the phones now):');

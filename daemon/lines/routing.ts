@@ -13,17 +13,18 @@ function existingLine(store: Store, line: number): void {
 }
 
 /**
- * A target as typed, checked against the store: an extension or ring group must exist (a call
- * routed to nothing would ring nobody). Group names are case-insensitive and stored lower-case.
+ * A target as typed, checked against the store: an extension, ring group or flow must exist (a
+ * call routed to nothing would ring nobody). Group names are case-insensitive and stored lower-case.
  */
 function existingTarget(store: Store, target: string): RoutingTarget {
   const t = parseTarget(target);
   if (!t) {
-    throw new LinesError('LINE_BAD_TARGET', `"${target}" is not a target: use an extension (1001) or group:NAME (queue:NAME and flow:NAME are reserved)`);
+    throw new LinesError('LINE_BAD_TARGET', `"${target}" is not a target: use an extension (1001), group:NAME or flow:NAME (queue:NAME is reserved)`);
   }
   if (t.kind === 'extension' && !store.extensions.get(t.ext)) {
     throw new LinesError('LINE_TARGET_NOT_FOUND', `extension ${t.ext} does not exist; add it with octoline setup --extension ${t.ext}`);
   }
+  if (t.kind === 'flow') return existingFlow(store, t.name);
   if (t.kind !== 'group') return t;
   const name = t.name.toLowerCase();
   if (!store.ringGroups.get(name)) {
@@ -32,9 +33,19 @@ function existingTarget(store: Store, target: string): RoutingTarget {
   return { kind: 'group', name };
 }
 
+/** Flow names are lower-case (flows/flow.schema.json); a line may only point at a stored flow. */
+function existingFlow(store: Store, raw: string): RoutingTarget {
+  const name = raw.toLowerCase();
+  if (!store.flows.get(name)) {
+    const known = store.flows.list().map((f) => f.name).join(', ') || 'none';
+    throw new LinesError('LINE_TARGET_NOT_FOUND', `flow ${name} does not exist (flows: ${known}); import it with octoline flows import FILE`);
+  }
+  return { kind: 'flow', name };
+}
+
 /**
- * Route inbound calls on `line` to `target` (`1001`, `group:NAME`; `queue:` and `flow:` are
- * reserved). An extension or group must exist. Written to the store, which the call engine reads
+ * Route inbound calls on `line` to `target` (`1001`, `group:NAME`, `flow:NAME`; `queue:` is
+ * reserved). An extension, group or flow must exist. Written to the store, which the call engine reads
  * on each call, so a running daemon needs no restart. Returns the stored form.
  */
 export function routeLine(store: Store, line: number, target: string): string {

@@ -13,6 +13,10 @@ import { BlacklistRepo } from './blacklist-repo.js';
 import { RecordingsRepo } from './recordings-repo.js';
 import { CallsRepo } from './calls-repo.js';
 import { RingGroupsRepo } from './ring-groups-repo.js';
+import { FlowsRepo } from './flows-repo.js';
+import { VoicemailRepo } from './voicemail-repo.js';
+import { CallbacksRepo } from './callbacks-repo.js';
+import { SurveysRepo } from './surveys-repo.js';
 
 export const DB_FILE = 'octoline.db';
 
@@ -29,6 +33,10 @@ export class Store {
   readonly recordings: RecordingsRepo;
   readonly calls: CallsRepo;
   readonly ringGroups: RingGroupsRepo;
+  readonly flows: FlowsRepo;
+  readonly voicemail: VoicemailRepo;
+  readonly callbacks: CallbacksRepo;
+  readonly surveys: SurveysRepo;
 
   constructor(readonly db: Database) {
     this.settings = new SettingsRepo(db);
@@ -42,6 +50,10 @@ export class Store {
     this.recordings = new RecordingsRepo(db);
     this.calls = new CallsRepo(db);
     this.ringGroups = new RingGroupsRepo(db);
+    this.flows = new FlowsRepo(db);
+    this.voicemail = new VoicemailRepo(db);
+    this.callbacks = new CallbacksRepo(db);
+    this.surveys = new SurveysRepo(db);
   }
 
   static open(dataDir: string, log?: Logger): Store {

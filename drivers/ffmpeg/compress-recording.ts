@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat, unlink } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import ffmpeg from 'fluent-ffmpeg';
 import { systemClock, type Clock } from '../clock.js';
-import { FfmpegError } from './errors.js';
 import { FFMPEG_PATH, FFPROBE_PATH, probeDuration } from './probe-duration.js';
+import { runFfmpeg } from './run-ffmpeg.js';
 
 export type RecordingFormat = 'opus' | 'mp3';
 
@@ -13,6 +13,8 @@ export interface CompressOptions {
   format?: RecordingFormat;
   /** Kill ffmpeg after this long (default 120 s). */
   timeoutMs?: number;
+  /** Output channels (default 2: a call's caller and agent sides); 1 for a mono source such as voicemail. */
+  channels?: 1 | 2;
   signal?: AbortSignal;
   clock?: Clock;
   ffmpegPath?: string;
@@ -37,7 +39,7 @@ const PROFILES: Record<RecordingFormat, { codec: string; container: string; bitr
 };
 
 /**
- * Compress a stereo call WAV with ffmpeg (through fluent-ffmpeg) to Ogg Opus or MP3, metadata
+ * Compress a call WAV (stereo unless `channels: 1`) with ffmpeg (through fluent-ffmpeg) to Ogg Opus or MP3, metadata
  * stripped, then measure it: size, ffprobe duration, SHA-256. A failed or timed-out run leaves no
  * output file behind and rejects with FfmpegError (ffmpeg's own message included).
  */
@@ -46,46 +48,22 @@ export async function compressRecording(wavPath: string, outPath: string, o: Com
   const p = PROFILES[format];
   const clock = o.clock ?? systemClock;
   const timeoutMs = o.timeoutMs ?? 120_000;
-  if (o.signal?.aborted) throw new FfmpegError('FFMPEG_ABORTED', `compress ${wavPath}: aborted before start`);
-  await new Promise<void>((resolve, reject) => {
-    let ended: 'timeout' | 'abort' | undefined;
-    const cmd = ffmpeg(wavPath)
-      .setFfmpegPath(o.ffmpegPath ?? FFMPEG_PATH)
-      .noVideo()
-      .audioCodec(p.codec)
-      .audioBitrate(p.bitrate)
-      .audioChannels(2)
-      .outputOptions(['-map_metadata', '-1', '-map_chapters', '-1', '-fflags', '+bitexact', '-flags:a', '+bitexact', ...p.options])
-      .format(p.container)
-      .output(outPath);
-    let started = false;
-    // fluent-ffmpeg spawns asynchronously: a kill asked for before the spawn happens on 'start'.
-    const kill = (why: 'timeout' | 'abort') => { ended = why; if (started) cmd.kill('SIGKILL'); };
-    cmd.on('start', () => { started = true; if (ended) cmd.kill('SIGKILL'); });
-    const timer = clock.setTimeout(() => kill('timeout'), timeoutMs);
-    const onAbort = () => kill('abort');
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    const done = () => { timer.cancel(); o.signal?.removeEventListener('abort', onAbort); };
-    cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
-      done();
-      void unlink(outPath).catch(() => undefined);
-      if (ended === 'timeout') reject(new FfmpegError('FFMPEG_TIMEOUT', `ffmpeg on ${wavPath} ran past ${timeoutMs} ms and was killed`, { cause: err }));
-      else if (ended === 'abort') reject(new FfmpegError('FFMPEG_ABORTED', `ffmpeg on ${wavPath} aborted`, { cause: err }));
-      else reject(new FfmpegError('FFMPEG_FAILED', `ffmpeg on ${wavPath}: ${lastLines(stderr) || err.message}`, { cause: err }));
-    });
-    cmd.on('end', () => { done(); resolve(); });
-    cmd.run();
-  });
+  const cmd = ffmpeg(wavPath)
+    .setFfmpegPath(o.ffmpegPath ?? FFMPEG_PATH)
+    .noVideo()
+    .audioCodec(p.codec)
+    .audioBitrate(p.bitrate)
+    .audioChannels(o.channels ?? 2)
+    .outputOptions(['-map_metadata', '-1', '-map_chapters', '-1', '-fflags', '+bitexact', '-flags:a', '+bitexact', ...p.options])
+    .format(p.container)
+    .output(outPath);
+  await runFfmpeg(cmd, { input: wavPath, output: outPath, timeoutMs, clock, ...(o.signal ? { signal: o.signal } : {}) });
   const [bytes, durationMs, sha256] = await Promise.all([
     stat(outPath).then((s) => s.size),
     probeDuration(outPath, { ffprobePath: o.ffprobePath ?? FFPROBE_PATH }),
     sha256File(outPath),
   ]);
   return { path: outPath, format, bytes, durationMs, sha256 };
-}
-
-function lastLines(stderr: string | null): string {
-  return (stderr ?? '').trim().split('\n').slice(-2).join(' / ');
 }
 
 function sha256File(path: string): Promise<string> {

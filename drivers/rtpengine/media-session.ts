@@ -44,9 +44,15 @@ export class MediaSession {
     return r.sdp;
   }
 
-  /** Plays `file` (a WAV on this host) to the party of `tag`; `repeat` 0 = until stopped. */
-  async play(tag: string, file: string, repeat = 0): Promise<void> {
-    await this.ng().command('playMedia', { 'call-id': this.mediaId, 'from-tag': tag, file, 'repeat-times': repeat === 0 ? 10_000 : repeat });
+  /** Plays `file` (a WAV on this host) to the party of `tag` until stopped (music on hold). */
+  async play(tag: string, file: string): Promise<void> {
+    await this.ng().command('playMedia', { 'call-id': this.mediaId, 'from-tag': tag, file, 'repeat-times': 10_000 });
+  }
+
+  /** Plays `file` once to the party of `tag`; resolves with its length in ms as rtpengine reports it. */
+  async playOnce(tag: string, file: string): Promise<number> {
+    const r = await this.ng().command('playMedia', { 'call-id': this.mediaId, 'from-tag': tag, file, 'repeat-times': 1 });
+    return typeof r['duration'] === 'number' ? r['duration'] : 0;
   }
 
   async stopPlay(tag: string): Promise<void> {

@@ -2,12 +2,12 @@ import t, { type Test } from 'tap';
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { linearToUlaw } from '../pcap/g711.js';
+import { ALAW_TABLE, ULAW_TABLE, linearToUlaw } from '../pcap/g711.js';
 import { rtpPacket } from '../pcap/pcap-writer.js';
 import { energy, goertzelPower } from '../tones/goertzel.js';
 import { startRtpengine } from '../../test/helpers/rtpengine.js';
 import { testLogger } from '../../test/helpers/log.js';
-import { MediaTap, subscriberAnswer, type TapFrame } from './media-tap.js';
+import { MediaTap, decodeTapPacket, subscriberAnswer, type TapFrame } from './media-tap.js';
 
 const sdp = (port: number) => [
   'v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
@@ -93,32 +93,42 @@ t.test('taps on both legs each get their own party; both survive a transfer-styl
   t.ok(callee.length >= 18 && callee.length <= 20, `so is the old callee (${callee.length} frames)`);
 });
 
-t.test('bad packets are dropped, never thrown; a call rtpengine does not know is a typed error', async (t) => {
+t.test('packets from anyone but rtpengine are dropped; a call rtpengine does not know is a typed error', async (t) => {
   const rt = await startRtpengine(t);
   const ng = rt.supervisor.client;
-  const a = await udpSocket(t);
+  const [a, stranger] = [await udpSocket(t), await udpSocket(t)];
   const callId = `tap3-${process.pid}`;
   await ng.offer({ 'call-id': callId, 'from-tag': 'a', sdp: sdp(a.address().port) });
-  await ng.answer({ 'call-id': callId, 'from-tag': 'a', 'to-tag': 'b1', sdp: sdp(a.address().port + 2) });
+  const answer = await ng.answer({ 'call-id': callId, 'from-tag': 'a', 'to-tag': 'b1', sdp: sdp(a.address().port + 2) });
   const tap = await MediaTap.open(() => ng, testLogger(), { callId, fromTag: 'a' });
   t.teardown(() => tap.close());
   const frames: TapFrame[] = [];
   tap.on('frame', (f) => frames.push(f));
-  const junk = [Buffer.from('hello'), Buffer.alloc(0), Buffer.from([0x80, 0x00, 0, 1]), rtpPacket({ pt: 101, seq: 1, ts: 1, ssrc: 1, payload: Buffer.from([1, 0, 0, 160]) }),
-    rtpPacket({ pt: 18, seq: 2, ts: 2, ssrc: 1, payload: Buffer.alloc(20) }), Buffer.from([0x9f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])];
-  for (const j of junk) a.send(j, tap.port, '127.0.0.1');
-  a.send(rtpPacket({ pt: 0, seq: 3, ts: 3, ssrc: 1, payload: Buffer.alloc(160, 0xff) }), tap.port, '127.0.0.1');
+  for (let i = 0; i < 5; i++) stranger.send(rtpPacket({ pt: 0, seq: i, ts: i * 160, ssrc: 9, payload: Buffer.alloc(160, 0x10) }), tap.port, '127.0.0.1');
+  await sendTone(a, mediaPort(answer.sdp), 1000, 5, 0xaaaa);
   await sleep(100);
-  t.equal(frames.length, 1, 'only the one G.711 packet became a frame');
-  t.same([...(frames[0]?.samples ?? [])].slice(0, 3), [0, 0, 0], 'µ-law 0xFF is silence');
+  t.equal(frames.length, 5, 'only the five packets rtpengine forwarded');
+  t.ok(frames.every((f) => f.ssrc !== 9), 'none of the stranger\'s');
 
   await t.rejects(MediaTap.open(() => ng, testLogger(), { callId: 'no-such-call', fromTag: 'a' }), { code: 'RTPENGINE_ERROR' });
+});
+
+t.test('a packet becomes a frame only when it is RTP with a G.711 payload; nothing throws', async (t) => {
+  const tables = new Map([[0, ULAW_TABLE], [8, ALAW_TABLE]]);
+  const junk = [Buffer.from('hello'), Buffer.alloc(0), Buffer.from([0x80, 0x00, 0, 1]), Buffer.from([0x9f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    rtpPacket({ pt: 101, seq: 1, ts: 1, ssrc: 1, payload: Buffer.from([1, 0, 0, 160]) }), rtpPacket({ pt: 13, seq: 2, ts: 2, ssrc: 1, payload: Buffer.from([40]) }),
+    rtpPacket({ pt: 0, seq: 3, ts: 3, ssrc: 1, payload: Buffer.alloc(0) })];
+  for (const j of junk) t.equal(decodeTapPacket(j, tables), undefined, `dropped: ${j.toString('hex').slice(0, 24) || '(empty)'}`);
+  const mu = decodeTapPacket(rtpPacket({ pt: 0, seq: 7, ts: 320, ssrc: 5, payload: Buffer.from([0xff, 0x80]) }), tables);
+  t.same(mu && { ...mu, samples: [...mu.samples] }, { samples: [0, 32124], payloadType: 0, sequence: 7, timestamp: 320, ssrc: 5 }, 'µ-law decoded with its RTP fields');
+  t.same([...(decodeTapPacket(rtpPacket({ pt: 8, seq: 1, ts: 1, ssrc: 1, payload: Buffer.from([0xd5]) }), tables)?.samples ?? [])], [8], 'A-law too');
 });
 
 t.test('the subscriber answer accepts every offered codec and knows which it can decode', async (t) => {
   const offer = ['v=0', 'o=- 1 2 IN IP4 10.0.0.1', 's=-', 'c=IN IP4 10.0.0.1', 't=0 0', 'm=audio 30000 RTP/AVP 8 0 96 101',
     'a=rtpmap:8 PCMA/8000', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:96 pcmu/8000', 'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-16', 'a=sendonly', ''].join('\r\n');
-  const { sdp: answer, tables } = subscriberAnswer(offer, '127.0.0.1', 4000);
+  const { sdp: answer, tables, source } = subscriberAnswer(offer, '127.0.0.1', 4000);
+  t.equal(source, '10.0.0.1:30000', 'rtpengine sends from its offer\'s address and port');
   t.match(answer, /m=audio 4000 RTP\/AVP 8 0 96 101\r\n/, 'same payload types, our port');
   t.match(answer, /c=IN IP4 127\.0\.0\.1/);
   t.match(answer, /a=fmtp:101 0-16/, 'telephone-event kept with its events');

@@ -36,11 +36,13 @@ export type DecodeTables = Map<number, Int16Array>;
  */
 export class MediaTap extends EventEmitter<{ frame: [TapFrame] }> {
   private tables: DecodeTables = new Map();
+  /** rtpengine's address:port for the copy: packets from anyone else are dropped (no injected tones). */
+  private source = '';
   private closed = false;
 
   private constructor(private readonly ng: () => NgClient, private readonly log: Logger, private readonly sock: Socket, readonly opts: Required<MediaTapOptions>) {
     super();
-    sock.on('message', (msg) => this.onPacket(msg));
+    sock.on('message', (msg, from) => this.onPacket(msg, `${from.address}:${from.port}`));
     sock.on('error', (err) => log.debug({ err, callId: opts.callId }, 'media tap socket error'));
   }
 
@@ -78,6 +80,7 @@ export class MediaTap extends EventEmitter<{ frame: [TapFrame] }> {
     if (typeof sdp !== 'string') throw new RtpengineError('RTPENGINE_ERROR', `rtpengine subscribe request (${callId}/${fromTag}): reply has no SDP`);
     const answer = subscriberAnswer(sdp, address, this.port);
     this.tables = answer.tables;
+    this.source = answer.source;
     await this.ng().command('subscribeAnswer', { 'call-id': callId, 'to-tag': toTag, sdp: answer.sdp, flags: ['trust-address'] });
   }
 
@@ -104,26 +107,37 @@ export class MediaTap extends EventEmitter<{ frame: [TapFrame] }> {
     });
   }
 
-  private onPacket(msg: Buffer): void {
-    const rtp = parseRtp(msg);
-    if (!rtp || rtp.payload.length === 0) return;
-    const table = this.tables.get(rtp.payloadType);
-    if (!table) return; // telephone-event, comfort noise, a codec we do not decode
-    const frame: TapFrame = { samples: decodeG711(rtp.payload, table), payloadType: rtp.payloadType, sequence: rtp.sequence, timestamp: rtp.timestamp, ssrc: rtp.ssrc };
-    this.emit('frame', frame);
+  private onPacket(msg: Buffer, from: string): void {
+    if (from !== this.source) return;
+    const frame = decodeTapPacket(msg, this.tables);
+    if (frame) this.emit('frame', frame);
   }
+}
+
+/** An RTP packet → a decoded frame; undefined for anything not RTP or not G.711 (telephone-event, comfort noise). */
+export function decodeTapPacket(msg: Buffer, tables: DecodeTables): TapFrame | undefined {
+  const rtp = parseRtp(msg);
+  if (!rtp || rtp.payload.length === 0) return undefined;
+  const table = tables.get(rtp.payloadType);
+  if (!table) return undefined;
+  return { samples: decodeG711(rtp.payload, table), payloadType: rtp.payloadType, sequence: rtp.sequence, timestamp: rtp.timestamp, ssrc: rtp.ssrc };
 }
 
 /**
  * The subscriber's answer to rtpengine's sendonly offer: every offered codec accepted (rtpengine
  * rejects an answer that drops one, telephone-event included), receive-only, to `address:port`.
- * Also returns which payload types are G.711 and so can be decoded.
+ * Also returns which payload types are G.711 and so can be decoded, and where rtpengine sends from
+ * (the offer's connection address and port).
  */
-export function subscriberAnswer(offer: string, address: string, port: number): { sdp: string; tables: DecodeTables } {
+export function subscriberAnswer(offer: string, address: string, port: number): { sdp: string; tables: DecodeTables; source: string } {
   const lines = offer.split(/\r?\n/);
   const mLine = lines.find((l) => l.startsWith('m=audio '));
-  if (mLine === undefined) throw new RtpengineError('RTPENGINE_ERROR', 'rtpengine subscribe request: the offer has no audio');
-  const pts = mLine.trim().split(/\s+/).slice(3);
+  const mAt = mLine === undefined ? -1 : lines.indexOf(mLine);
+  const connection = lines.slice(mAt).find((l) => l.startsWith('c=')) ?? lines.slice(0, mAt).find((l) => l.startsWith('c='));
+  const cLine = /^c=IN IP[46] (\S+)/.exec(connection ?? '');
+  if (mLine === undefined || !cLine) throw new RtpengineError('RTPENGINE_ERROR', 'rtpengine subscribe request: the offer has no audio');
+  const fields = mLine.trim().split(/\s+/);
+  const pts = fields.slice(3);
   const maps = lines.filter((l) => /^a=(rtpmap|fmtp):(\d+) /.test(l) && pts.includes(/^a=\w+:(\d+)/.exec(l)?.[1] ?? ''));
   const tables: DecodeTables = new Map();
   for (const pt of pts) {
@@ -135,5 +149,5 @@ export function subscriberAnswer(offer: string, address: string, port: number): 
     'v=0', `o=- 1 1 IN IP4 ${address}`, 's=octoline-tap', `c=IN IP4 ${address}`, 't=0 0',
     `m=audio ${port} RTP/AVP ${pts.join(' ')}`, ...maps, 'a=recvonly', '',
   ].join('\r\n');
-  return { sdp, tables };
+  return { sdp, tables, source: `${cLine[1] ?? ''}:${fields[1] ?? ''}` };
 }

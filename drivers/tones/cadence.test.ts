@@ -60,7 +60,7 @@ t.test('nothing else matches: voice, the wrong cadence, a steady tone, a quiet t
   t.same(matches(CHINA, cadence(450, 700, 700, 6)), [], 'twice as slow');
   t.same(matches(CHINA, [{ ms: 10_000, hz: 450 }]), [], 'a steady 450 Hz tone (dial tone)');
   t.same(matches(CHINA, cadence(450, 350, 350, 6, { amp: 80 })), [], 'below the level floor');
-  t.same(matches(CHINA, cadence(450, 350, 350, 3)), [], 'three bursts are only two complete cycles… plus a pause never ended by a burst');
+  t.same(matches(CHINA, cadence(450, 350, 350, 3)), [], 'three bursts: the third pause is never closed by a fourth burst');
 });
 
 t.test('other countries: the cadence and frequency are options', async (t) => {

@@ -38,10 +38,12 @@ export interface CallBox {
 
 export const PASSWORD = (ext: string): string => `pass-${ext}-ok`;
 
-export async function startCallBox(t: Test, o: { lines?: number; extensions: string[]; extraToml?: string }): Promise<CallBox> {
+/** `gatewayModel`: `setup --gateway-model` (default: setup's own, generic). */
+export async function startCallBox(t: Test, o: { lines?: number; extensions: string[]; extraToml?: string; gatewayModel?: string }): Promise<CallBox> {
   const box = await makeTestBox(t, o.extraToml ?? '');
   const gwPort = await freePort();
   const args = ['setup', '--config', box.configPath, '--yes', '--gateway', `127.0.0.1:${gwPort}`];
+  if (o.gatewayModel !== undefined) args.push('--gateway-model', o.gatewayModel);
   for (let n = 1; n <= (o.lines ?? 2); n++) args.push('--line', `${n}=0215555010${n}`);
   for (const ext of o.extensions) args.push('--extension', `${ext}:${PASSWORD(ext)}`);
   const setup = await runCli(args);

@@ -1,6 +1,6 @@
 import type { Test } from 'tap';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort, freePorts } from './ports.js';
@@ -12,7 +12,14 @@ export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
  * second process and would hide signals and exits from the tests), so tests never run a stale build.
  */
 export const TSX_LOADER = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-const CLI = ['--import', TSX_LOADER, join(ROOT, 'daemon', 'cli', 'main.ts')];
+const BUILT_CLI = join(ROOT, 'dist', 'daemon', 'cli', 'main.js');
+/**
+ * `make test` builds right before the suite and sets OCTOLINE_TEST_BUILT=1: the tests then run the
+ * fresh build (what production runs, and each CLI start is ~1 s faster than transpiling).
+ */
+const CLI = process.env['OCTOLINE_TEST_BUILT'] === '1' && existsSync(BUILT_CLI)
+  ? [BUILT_CLI]
+  : ['--import', TSX_LOADER, join(ROOT, 'daemon', 'cli', 'main.ts')];
 
 export interface TestBox {
   dir: string;

@@ -19,7 +19,8 @@ import { PeerError, waitUntil } from './sipp.js';
  *   REGISTERs to the box with digest (MD5 or SHA-256, whichever the box offers first; the password
  *   is `pass-EXT-ok` unless given), like test/helpers/call-box.ts's phones.
  * - Incoming INVITEs are answered at once (`answerMode: 'auto'`, default: 180 then 200) or wait for
- *   `answer()` (`'manual'`); `waitCall()` gives the next established incoming call.
+ *   `answer()` (`'manual'`); `waitCall()` gives the next established incoming call (our 200 is
+ *   sent: the box bridges a moment later, so wait for its `call.answered` before an instant REFER).
  * - `dial(user)` INVITEs `sip:USER@box` with digest (407 → retried with Proxy-Authorization);
  *   `ringing` resolves at the first 180/183 with a To tag (the early dialog), `answered` at the 200.
  * - A `PhoneCall` REFERs (`refer(target, { replaces })`: Replaces naming another call of this phone,

@@ -17,7 +17,7 @@ t.test('1001 dials an outside number: the gateway gets the digits on line 1, the
   const phone = await cb.phone('1001');
   await phone.dial(`sip:021-5555-0199@127.0.0.1:${cb.box.sipPort}`);
   await phone.waitCall('CALL_ESTABLISHED', 15_000);
-  await phone.waitHeard(2, 15_000);
+  await phone.waitHeard(2, 30_000);
   await phone.hangup();
   const res = await gw.done;
   t.equal(res.code, 0, `the gateway saw a whole call: ${res.errorLog}`);
@@ -84,11 +84,11 @@ t.test('*8 picks up a call ringing another phone; a blind transfer moves the cal
   await picker.waitCall('CALL_ESTABLISHED', 10_000);
   await ringing.waitCall('CALL_CLOSED', 10_000);
   t.match(cb.events('call.picked_up'), [{ data: { extension: '1002' } }], 'picked up by 1002');
-  await picker.waitHeard(1.5, 10_000);
+  await picker.waitHeard(1.5, 30_000);
 
   await picker.transfer(`sip:1003@127.0.0.1:${cb.box.sipPort}`);
   await target.waitCall('CALL_ESTABLISHED', 15_000);
-  await target.waitHeard(1.5, 15_000);
+  await target.waitHeard(1.5, 30_000);
   const heard = (await target.recordings()).heard.at(-1) as string;
   t.equal(await dominantFrequency(heard, { candidatesHz: [500, 1000] }), 1000, 'the transfer target hears the caller');
   t.match(cb.events('call.transferred'), [{ data: { kind: 'blind', by: '1002', to: '1003' } }]);

@@ -102,7 +102,7 @@ t.test('ring groups are added, routed to, guarded and removed; a line gets a fal
   t.same(rows(box, "SELECT ext FROM ring_group_members WHERE group_name = 'night'"), [], 'members went with it');
   t.same(rows(box, 'SELECT id, target, fallback, record FROM lines ORDER BY id'), [
     { id: 1, target: 'group:sales', fallback: '', record: 'ring' },
-    { id: 2, target: '', fallback: '', record: 'off' },
+    { id: 2, target: 'flow:main', fallback: '', record: 'off' },
   ]);
 });
 

@@ -5,12 +5,17 @@ import { matchConfigGroup, matchDataDirOwner } from '../../store/ownership.js';
 import { generatePassword, hashPassword } from '../../auth/password.js';
 import { sipHa1 } from '../../auth/sip-credentials.js';
 import { normalizeNumber } from '../../lines/phone-number.js';
+import { importShippedFlows, type ShippedImport } from '../../ivr/flow-library.js';
 import type { SetupAnswers } from './answers.js';
 
 export interface SetupResult {
   config: Config;
   /** Passwords generated in this run (shown once; only hashes are stored). */
   generated: { admin?: string; extensions: Array<{ ext: string; password: string }> };
+  /** The shipped flows (flows/*.json): a new version only when the file changed. */
+  flows: ShippedImport[];
+  /** Lines that had no target and now go to flow:main. */
+  routedToMain: number[];
 }
 
 /** The file as it is now (or the defaults), with the answers laid over it. */
@@ -42,9 +47,11 @@ export async function applySetup(path: string, a: SetupAnswers): Promise<SetupRe
   const store = Store.open(config.box.data_dir);
   try {
     const generated = await writeRows(store, config, a);
+    const flows = importShippedFlows(store, config.box.data_dir);
+    const routedToMain = routeNewLinesToMain(store);
     writeConfig(path, withoutDerivedPaths(file, config));
     matchConfigGroup(path);
-    return { config: validateConfigObject(path, file), generated };
+    return { config: validateConfigObject(path, file), generated, flows, routedToMain };
   } finally {
     store.close();
     matchDataDirOwner(config.box.data_dir);
@@ -74,6 +81,14 @@ async function writeRows(store: Store, config: Config, a: SetupAnswers): Promise
     for (const e of exts) store.extensions.upsert({ ...e, displayName: '', realm: config.sip.realm });
   });
   return generated;
+}
+
+/** A line nobody routed yet answers with the main flow; a line with a target keeps it. */
+function routeNewLinesToMain(store: Store): number[] {
+  if (!store.flows.get('main')) return [];
+  const lines = store.lines.list().filter((l) => l.target === '').map((l) => l.id);
+  store.transaction(() => lines.forEach((id) => store.lines.setTarget(id, 'flow:main')));
+  return lines;
 }
 
 /** Write back what the person chose, not the paths we derived from where the file lives. */
