@@ -19,11 +19,10 @@
  * after the run and how long the recordings took to convert. Loopback only; every SIPp run and wait
  * is bounded; figures only, it never fails on time.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { NgClient } from '../drivers/rtpengine/ng-client.js';
@@ -34,26 +33,26 @@ import { normalizeNumber } from '../daemon/lines/phone-number.js';
 import { routeLine, setLineRecord } from '../daemon/lines/routing.js';
 import { Store } from '../daemon/store/store.js';
 import { freePort, freePorts } from '../test/helpers/ports.js';
+import { arg, flag } from './harness/bench-args.js';
+import { boxPorts, octoline, writeBoxConfig, type BoxPorts } from './harness/box.js';
+import { startDaemon } from './harness/daemon.js';
+import { percentile, tableRow } from './harness/figures.js';
+import { SCENARIOS } from './harness/paths.js';
+import { prepareDaemonBench } from './harness/prerequisites.js';
+import { rssMiB, Sampler, type Usage } from './harness/proc-usage.js';
+import { stopProc } from './harness/processes.js';
+import { runBench } from './harness/run-bench.js';
+import { startSipp, type SippRun } from './harness/sipp.js';
 
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const CLI = join(ROOT, 'dist', 'daemon', 'cli', 'main.js');
-const SCENARIOS = join(ROOT, 'test', 'peers', 'sipp');
-
-const arg = (name: string, def: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] ?? def : def;
-};
 const NS = arg('n', '8,25,50,100,150').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 const HOLD_S = Number(arg('hold', '20'));
 const RATE = Number(arg('rate', '10'));
 /** Keep the box directory (daemon logs, SIPp traces) even when nothing went wrong. */
-const KEEP = process.argv.includes('--keep');
+const KEEP = flag('keep');
 /** `octoline setup --line` takes 1-32 (MAX_LINES in daemon/cli/setup/answers.ts); more are written to SQLite. */
 const CLI_MAX_LINES = 32;
 /** The gateway profiles read line1 … line99 from the Request-URI (LINE_N in drivers/gateway/profiles.ts). */
 const GATEWAY_MAX_LINES = 99;
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const run = promisify(execFile);
 
 /** Call K rings extension 2000+K; K > 99 is placed by extension 3000+K. */
@@ -62,14 +61,10 @@ const callerExt = (k: number): string => String(3000 + k);
 const password = (e: string): string => `bench-pass-${e}`;
 const lineNumber = (k: number): string => `02155${String(k).padStart(5, '0')}`;
 
-interface Box {
+interface Box extends BoxPorts {
   dir: string;
   configPath: string;
   dataDir: string;
-  sipPort: number;
-  httpPort: number;
-  ngPort: number;
-  gwPort: number;
   phonePort: number;
   rtpMin: number;
   rtpMax: number;
@@ -79,25 +74,6 @@ interface Box {
 // ------------------------------------------------------------------------------------------------
 // The box: config, `octoline setup`, a line (or a caller) and an extension per call, recorded.
 
-/** Rebuild dist/ when a source file is newer than its build output: the bench measures production code. */
-async function ensureBuilt(): Promise<void> {
-  const stale = (dir: string): boolean => readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'))
-    .some((f) => {
-      const out = join(ROOT, 'dist', dir, f.replace(/\.ts$/, '.js'));
-      return !existsSync(out) || statSync(out).mtimeMs < statSync(join(ROOT, dir, f)).mtimeMs;
-    });
-  if (!stale('daemon') && !stale('drivers')) return;
-  process.stdout.write('dist/ is older than the sources: npx tsc -p tsconfig.build.json\n');
-  try {
-    await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, maxBuffer: 16 * 2 ** 20 });
-  } catch (err) {
-    // tsc still emits on type errors (no noEmitOnError): measure what it emitted, and say so.
-    const out = String((err as { stdout?: unknown }).stdout ?? '').trim().split('\n').slice(0, 5).join('\n  ');
-    process.stdout.write(`the build reported type errors; measuring the JavaScript it emitted anyway:\n  ${out}\n`);
-  }
-}
-
 /** `span` consecutive UDP ports free on 127.0.0.1, above the range the test helpers draw from (20000-40000). */
 async function freeUdpRange(span: number): Promise<number> {
   for (let base = 50000 + (process.pid % 50) * 100; base + span < 60000; base += span) {
@@ -106,11 +82,6 @@ async function freeUdpRange(span: number): Promise<number> {
     if (ok) return base;
   }
   throw new Error(`no ${span} consecutive free UDP ports in 50000-60000`);
-}
-
-async function cli(args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 60_000, maxBuffer: 16 * 2 ** 20 });
-  return stdout;
 }
 
 /** What the box setup had to do beyond the CLI for `maxN` calls (printed under the table). */
@@ -129,29 +100,27 @@ function setupNotes(maxN: number): string[] {
 /** A fresh box for N calls in `dir`: leftovers of a previous N (recordings still queued) cannot reach this one. */
 async function makeBox(maxN: number, dir: string): Promise<Box> {
   mkdirSync(dir, { recursive: true });
-  const [sipPort, httpPort, ngPort, dtmfPort, gwPort, phonePort] = [
-    await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort(),
-  ];
+  const ports = await boxPorts();
+  const phonePort = await freePort();
   // rtpengine takes 2 ports (RTP + RTCP) per leg, 2 legs per call; twice that for ports still
   // cooling down from the previous N and for ports another program holds.
   const span = Math.max(200, maxN * 8);
   const rtpMin = await freeUdpRange(span);
   const box: Box = {
     dir, configPath: join(dir, 'octoline.conf'), dataDir: join(dir, 'data'),
-    sipPort, httpPort, ngPort, gwPort, phonePort, rtpMin, rtpMax: rtpMin + span - 1, tone: join(dir, 'gw-1k.wav'),
+    ...ports, phonePort, rtpMin, rtpMax: rtpMin + span - 1, tone: join(dir, 'gw-1k.wav'),
   };
-  writeFileSync(box.configPath, `[box]\nlog_level = "info"\n[sip]\nport = ${sipPort}\n[http]\nport = ${httpPort}\n` +
-    `[rtpengine]\nng_port = ${ngPort}\ndtmf_log_port = ${dtmfPort}\nport_min = ${box.rtpMin}\nport_max = ${box.rtpMax}\n`);
+  writeBoxConfig(box.configPath, ports, box.rtpMin, box.rtpMax);
   const lines = Math.min(maxN, GATEWAY_MAX_LINES);
-  const setup = ['setup', '--config', box.configPath, '--yes', '--gateway', `127.0.0.1:${gwPort}`];
+  const setup = ['setup', '--config', box.configPath, '--yes', '--gateway', `127.0.0.1:${ports.gwPort}`];
   for (let k = 1; k <= Math.min(lines, CLI_MAX_LINES); k++) setup.push('--line', `${k}=${lineNumber(k)}`);
   for (let k = 1; k <= maxN; k++) setup.push('--extension', `${ext(k)}:${password(ext(k))}`);
   for (let k = GATEWAY_MAX_LINES + 1; k <= maxN; k++) setup.push('--extension', `${callerExt(k)}:${password(callerExt(k))}`);
-  await cli(setup);
+  await octoline(setup);
   // Line 1 through the CLI as a person would; every other line through the same functions the
   // `lines route` / `lines record` / `extensions record` commands call (one CLI run costs ~1 s of CPU).
-  await cli(['lines', 'route', '1', ext(1), '--config', box.configPath]);
-  await cli(['lines', 'record', '1', 'answer', '--config', box.configPath]);
+  await octoline(['lines', 'route', '1', ext(1), '--config', box.configPath]);
+  await octoline(['lines', 'record', '1', 'answer', '--config', box.configPath]);
   const store = Store.open(box.dataDir);
   try {
     const gatewayId = store.gateways.list()[0]?.id ?? null;
@@ -171,130 +140,11 @@ async function makeBox(maxN: number, dir: string): Promise<Box> {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Processes: the daemon, SIPp, and /proc sampling.
+// Processes: SIPp and its output.
 
-interface Daemon {
-  child: ChildProcess;
-  pid: number;
-  rtpenginePid: number;
-  exited: Promise<void>;
-}
-
-async function startDaemon(box: Box, logFile: string): Promise<Daemon> {
-  const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [CLI, 'daemon', '--config', box.configPath], { cwd: ROOT, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && child.exitCode === null && child.pid !== undefined) {
-    const ok = await fetch(`http://127.0.0.1:${box.httpPort}/healthz`, { signal: AbortSignal.timeout(500) }).then((r) => r.ok, () => false);
-    const rtp = childNamed(child.pid, 'rtpengine');
-    if (ok && rtp !== undefined) return { child, pid: child.pid, rtpenginePid: rtp, exited };
-    await sleep(200);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`daemon not healthy in 30 s; log tail:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
-}
-
-async function stopDaemon(d: Daemon): Promise<void> {
-  d.child.kill('SIGTERM');
-  const killed = setTimeout(() => d.child.kill('SIGKILL'), 15_000);
-  await d.exited;
-  clearTimeout(killed);
-}
-
-/** The pid of the child of `ppid` whose command name is `name` (rtpengine runs under setpriv, which execs it). */
-function childNamed(ppid: number, name: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = procStat(Number(entry));
-    if (stat && stat.ppid === ppid && stat.comm === name) return Number(entry);
-  }
-  return undefined;
-}
-
-interface ProcStat { comm: string; ppid: number; ticks: number }
-
-function procStat(pid: number): ProcStat | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = text.lastIndexOf(')');
-    const rest = text.slice(close + 2).split(' ');
-    // after "pid (comm)": state ppid … utime stime (fields 14 and 15 of the line), all threads
-    return { comm: text.slice(text.indexOf('(') + 1, close), ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
-  } catch {
-    return undefined;
-  }
-}
-
-function rssMiB(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Busy and total jiffies of the whole machine (other people's work runs here too). */
-function machineTicks(): { busy: number; total: number } {
-  const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-  const total = cpu.reduce((a, b) => a + b, 0);
-  const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
-  return { busy: total - idle, total };
-}
-
-interface Usage { cpu: Map<number, number>; rss: Map<number, number>; machineBusy: number; seconds: number }
-
-/** CPU per process over a window, and the peak RSS seen by 1 s samples. */
-class Sampler {
-  private readonly t0 = performance.now();
-  private readonly ticks0: Map<number, number>;
-  private readonly machine0 = machineTicks();
-  private readonly peak = new Map<number, number>();
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(private readonly pids: number[]) {
-    this.ticks0 = new Map(pids.map((p) => [p, procStat(p)?.ticks ?? NaN]));
-    this.sample();
-    this.timer = setInterval(() => this.sample(), 1000);
-  }
-
-  private sample(): void {
-    for (const p of this.pids) this.peak.set(p, Math.max(this.peak.get(p) ?? 0, rssMiB(p)));
-  }
-
-  /** CPU % of one core per pid, machine busy % (of all cores), peak RSS MiB per pid. */
-  stop(): Usage {
-    clearInterval(this.timer);
-    this.sample();
-    const seconds = (performance.now() - this.t0) / 1000;
-    const cpu = new Map(this.pids.map((p) => [p, (((procStat(p)?.ticks ?? NaN) - (this.ticks0.get(p) ?? NaN)) / CLK_TCK / seconds) * 100]));
-    const m = machineTicks();
-    return { cpu, rss: this.peak, machineBusy: ((m.busy - this.machine0.busy) / (m.total - this.machine0.total)) * 100, seconds };
-  }
-}
-
-interface Sipp {
-  child: ChildProcess;
-  dir: string;
-  done: Promise<number | null>;
-}
-
-/**
- * A SIPp in its own directory (output, stats.csv, errors.log, messages.log), bounded by its own
- * -timeout and by a SIGKILL 15 s after it.
- */
-function sipp(dir: string, args: string[], timeoutS: number): Sipp {
-  mkdirSync(dir, { recursive: true });
-  const out = openSync(join(dir, 'sipp.out'), 'w');
-  const child = spawn('sipp', [...args, '-i', '127.0.0.1', '-bind_local', '-mi', '127.0.0.1', '-nostdin', '-buff_size', '4194304',
-    '-timeout', `${timeoutS}s`, '-timeout_error', '-trace_stat', '-stf', join(dir, 'stats.csv'), '-trace_err', '-error_file', join(dir, 'errors.log'),
-    '-trace_msg', '-message_file', join(dir, 'messages.log')], { cwd: dir, stdio: ['ignore', out, out] });
-  closeSync(out);
-  const kill = setTimeout(() => child.kill('SIGKILL'), (timeoutS + 15) * 1000);
-  const done = new Promise<number | null>((r) => child.once('exit', (code) => { clearTimeout(kill); r(code); }));
-  return { child, dir, done };
+/** A bounded SIPp (startSipp) with a 4 MiB socket buffer and its messages logged (messages.log: setup latency). */
+function sipp(dir: string, args: string[], timeoutS: number): SippRun {
+  return startSipp(dir, [...args, '-buff_size', '4194304', '-trace_msg', '-message_file', join(dir, 'messages.log')], timeoutS);
 }
 
 interface Counters { ok: number; failed: number; why: string }
@@ -487,12 +337,6 @@ function latencies(callerLog: Logged[], sentInvites: Map<string, number>, phones
   return r;
 }
 
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
-}
-
 // ------------------------------------------------------------------------------------------------
 // One step: N calls.
 
@@ -535,7 +379,7 @@ async function register(box: Box, n: number, dir: string): Promise<Counters> {
   const reg = sipp(dir, [`127.0.0.1:${box.sipPort}`, '-sf', join(SCENARIOS, 'bench-register.xml'), '-inf', inf,
     '-p', String(box.phonePort), '-ci', '127.0.0.1', '-cp', String(await freePort()),
     '-m', String(n), '-r', '50', '-l', String(n), '-default_behaviors', 'all,-bye'], 30);
-  await reg.done;
+  await reg.exited;
   return sippCounters(dir);
 }
 
@@ -547,7 +391,7 @@ function scenarioCopy(box: Box, dir: string, name: string, holdMs: number): stri
   return file;
 }
 
-interface Callers { gateway: Sipp; internal: Sipp[]; started: number; holdMs: number }
+interface Callers { gateway: SippRun; internal: SippRun[]; started: number; holdMs: number }
 
 /**
  * Places the N calls at RATE per second: calls 1-99 from the gateway on lines 1-99, then the rest
@@ -566,7 +410,7 @@ async function placeCalls(box: Box, n: number, dir: string): Promise<Callers> {
     '-mp', String(await mediaPort()), '-aa', '-ci', '127.0.0.1', '-cp', String(await freePort()),
     '-m', String(onLines), '-r', String(RATE), '-l', String(onLines)], bound);
   const started = Date.now();
-  const internal: Sipp[] = [];
+  const internal: SippRun[] = [];
   for (let k = onLines + 1; k <= n; k++) {
     await sleep(Math.max(0, started + ((k - 1) / RATE) * 1000 - Date.now()));
     internal.push(await internalCall(box, k, join(dir, 'internal', String(k)), started + holdMs - Date.now(), bound));
@@ -578,7 +422,7 @@ async function placeCalls(box: Box, n: number, dir: string): Promise<Callers> {
  * One internal call in its own SIPp: SIPp 3.6.1 computes the digest uri from `-auth_uri` (one per
  * process) or the remote address, and the box wants it equal to the Request-URI, which names the callee.
  */
-async function internalCall(box: Box, k: number, dir: string, holdMs: number, bound: number): Promise<Sipp> {
+async function internalCall(box: Box, k: number, dir: string, holdMs: number, bound: number): Promise<SippRun> {
   const scenario = scenarioCopy(box, dir, 'bench-phone-call.xml', Math.max(1000, Math.round(holdMs)));
   const inf = join(dir, 'call.csv');
   writeFileSync(inf, `SEQUENTIAL\n${ext(k)};${callerExt(k)};[authentication username=${callerExt(k)} password=${password(callerExt(k))}]\n`);
@@ -590,7 +434,7 @@ async function runStep(box: Box, n: number): Promise<Step> {
   const dir = join(box.dir, 'run');
   mkdirSync(dir, { recursive: true });
   const problems: string[] = [];
-  const daemon = await startDaemon(box, join(dir, 'daemon.log'));
+  const daemon = await startDaemon(box.configPath, box.httpPort, join(dir, 'daemon.log'));
   const ng = new NgClient({ host: '127.0.0.1', port: box.ngPort, timeoutMs: 5000 });
   const daemonRssIdle = rssMiB(daemon.pid);
   try {
@@ -617,11 +461,11 @@ async function runStep(box: Box, n: number): Promise<Step> {
     const drops = { rtp: dropsBetween(drops0.rtp, udpDrops(inRtpRange)), phones: dropsBetween(drops0.phones, udpDrops(isPhoneMedia)) };
     const usage = sampler.stop();
 
-    const codes = await Promise.all([callers.gateway.done, ...callers.internal.map((c) => c.done)]);
+    const codes = await Promise.all([callers.gateway.exited, ...callers.internal.map((c) => c.exited)]);
     const callersDone = Date.now();
     // The phones' UAS ends by itself after n calls; when some never reached it, stop it.
     const stopPhones = setTimeout(() => phones.child.kill('SIGUSR1'), 5000);
-    await phones.done;
+    await phones.exited;
     clearTimeout(stopPhones);
     const bad = codes.filter((c) => c !== 0);
     if (bad.length > 0) problems.push(`${bad.length} caller SIPp exited non-zero (${[...new Set(bad)].join(', ')})`);
@@ -649,7 +493,7 @@ async function runStep(box: Box, n: number): Promise<Step> {
     };
   } finally {
     ng.close();
-    await stopDaemon(daemon);
+    await stopProc(daemon, 15_000);
   }
 }
 
@@ -693,16 +537,15 @@ async function afterRun(box: Box, ng: NgClient, started: number, callersDone: nu
 const ms = (xs: number[]): string => (xs.length ? `${percentile(xs, 50).toFixed(1)} / ${percentile(xs, 99).toFixed(1)}` : '-');
 
 function report(steps: Step[], notes: string[], wallS: number): string {
-  const row = (c: Array<string | number>): string => `| ${c.join(' | ')} |\n`;
   let out = `\nConcurrent bridged calls with recording (SIPp gateway → daemon + rtpengine → SIPp phones, PCMU 20 ms, loopback); ` +
     `all held together ${HOLD_S} s, placed at ${RATE} calls/s\n\n`;
-  out += row(['N', 'calls ok/failed', 'up in rtpengine (window start/end)', 'daemon CPU %', 'rtpengine CPU %', 'machine busy %',
+  out += tableRow(['N', 'calls ok/failed', 'up in rtpengine (window start/end)', 'daemon CPU %', 'rtpengine CPU %', 'machine busy %',
     'daemon RSS MiB (idle → peak)', 'rtpengine RSS MiB', 'RTP in from callers, % of 50/s', 'RTP lost: UDP drops rtpengine / phones', 'relay errors', 'echo short',
     'setup p50 / p99 ms', 'answer p50 / p99 ms', 'leaked rtpengine calls', 'recordings converted']);
-  out += row(Array.from({ length: 16 }, () => '---'));
+  out += tableRow(Array.from({ length: 16 }, () => '---'));
   for (const s of steps) {
     const r = s.rtp;
-    out += row([
+    out += tableRow([
       s.n, `${s.calls.ok}/${s.calls.failed}${s.calls.why ? ` (${s.calls.why})` : ''}`, `${s.upAtStart}/${s.upAtEnd}`,
       s.daemonCpu.toFixed(1), s.rtpCpu.toFixed(1), s.usage.machineBusy.toFixed(0),
       `${s.daemonRssIdle.toFixed(0)} → ${s.daemonRss.toFixed(0)}`, s.rtpRss.toFixed(0),
@@ -737,11 +580,7 @@ function report(steps: Step[], notes: string[], wallS: number): string {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  for (const bin of ['sipp', 'sox', '/usr/bin/rtpengine']) {
-    if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) throw new Error(`${bin} is not installed (make deps test-deps)`);
-  }
-  await ensureBuilt();
-  const root = mkdtempSync(join(tmpdir(), 'octoline-calls-load-'));
+  const root = await prepareDaemonBench('calls-load');
   process.stdout.write(`N = ${NS.join(', ')}; all calls held together ${HOLD_S} s; placed at ${RATE} calls/s; a fresh box per N under ${root}\n`);
   const steps: Step[] = [];
   for (const n of NS) {
@@ -762,7 +601,4 @@ async function main(): Promise<void> {
   else rmSync(root, { recursive: true, force: true });
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -501,7 +501,8 @@ export class CallEngine implements BridgeHost {
     if (!call.markEnded(e)) return;
     this.calls.delete(call.id);
     for (const leg of [call.a, call.b]) if (leg) void leg.dialog.destroy();
-    if (call.info.line !== undefined) this.deps.board.apply(call.info.line, { type: 'released' });
+    // An inbound call holds its line by the gateway's INVITE; seized lines (outbound, transfers) release themselves.
+    if (call.direction === 'inbound' && call.info.line !== undefined) this.deps.board.apply(call.info.line, { type: 'released' });
     await call.media.delete();
     this.deps.records.end(call.id, { cause: e.cause, ...(e.disposition ? { disposition: e.disposition } : {}), ...(e.by ? { by: e.by } : {}) });
     call.log.info({ callId: call.id, cause: e.cause }, 'call ended');

@@ -84,7 +84,7 @@ export class GatewayCalls {
     const profile = profileOf(gw);
     const uri = inv.request.uri;
     const line = lineFromInvite(profile, { requestUser: uri.kind === 'sip' ? uri.user : undefined, toUser: userOf(inv.to.uri) });
-    const row = line === undefined ? undefined : store.lines.list().find((l) => l.id === line && l.gatewayId === gw.id) ?? store.lines.get(line);
+    const row = line === undefined ? this.trunkLine(gw) : store.lines.list().find((l) => l.id === line && l.gatewayId === gw.id) ?? store.lines.get(line);
     if (!row || !row.enabled) {
       inv.log.warn({ gateway: gw.name, requestUri: uri.kind === 'sip' ? uri.user : undefined }, 'INVITE from the gateway for no known line');
       inv.reject(404, { reason: 'No Such Line' });
@@ -128,6 +128,16 @@ export class GatewayCalls {
     await this.engine.ringAndConnect(call, inv, { exts, fallback });
   }
 
+  /**
+   * Trunk mode: every port forwards to one user, so the INVITE does not say which line rang. The
+   * call is counted on the lowest idle inbound-capable line of the gateway (busy lines and routing
+   * stay right as long as the lines share their routing, which is how trunk mode is set up).
+   */
+  private trunkLine(gw: GatewayRow): LineRow | undefined {
+    const { store, board } = this.engine.deps;
+    return store.lines.list().find((l) => l.enabled && l.gatewayId === gw.id && l.direction !== 'out' && board.state(l.id) === 'idle');
+  }
+
   /** The extensions a routing target rings: one, or a ring group's members; undefined when unroutable. */
   private extensionsOf(target: string): string[] | undefined {
     const t = parseTarget(target);
@@ -163,12 +173,15 @@ export class GatewayCalls {
    * `ext` may call `number` (its permissions and the box's blocked prefixes) and a free line is
    * seized for it (held by `call` until it ends). Refusals are events on the call.
    */
-  seizeLine(call: Call, ext: string, number: string): Seizure {
+  seizeLine(call: Call, ext: string | undefined, number: string): Seizure {
     const { store, bus, board } = this.engine.deps;
-    const perms = store.extensions.permissions(ext) ?? { outbound: false, allowedLines: [], allowPrefixes: [], denyPrefixes: [] };
+    // A call flow dialling out (ext undefined) has no allow list of its own: the box-wide blocks apply.
+    const perms = ext === undefined
+      ? { outbound: true, allowedLines: [], allowPrefixes: [], denyPrefixes: [] }
+      : store.extensions.permissions(ext) ?? { outbound: false, allowedLines: [], allowPrefixes: [], denyPrefixes: [] };
     const decision = outboundDecision(perms, number, this.engine.opts.calls.blocked_prefixes, ext);
     if (!decision.allowed) {
-      bus.publish('call.refused', { reason: decision.code, extension: ext, ...(decision.prefix !== undefined ? { prefix: decision.prefix } : {}) }, call.id);
+      bus.publish('call.refused', { reason: decision.code, extension: ext ?? null, ...(decision.prefix !== undefined ? { prefix: decision.prefix } : {}) }, call.id);
       call.log.warn({ callId: call.id, extension: ext, code: decision.code }, decision.message);
       return { kind: 'refused', reason: decision.code === 'PREFIX_BLOCKED' ? 'Number Not Allowed' : 'Outbound Calls Not Allowed' };
     }
@@ -181,9 +194,16 @@ export class GatewayCalls {
       return { kind: 'no-line' };
     }
     board.apply(line, { type: 'outbound-seize' });
-    call.onCleanup(() => board.apply(line, { type: 'released' }));
+    let held = true;
+    // Released once: by a failed dial, or at the call's end (never twice: the line may be someone else's by then).
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      board.apply(line, { type: 'released' });
+    };
+    call.onCleanup(release);
     bus.publish('call.line_seized', { line }, call.id);
-    return { kind: 'seized', line: { row, gw } };
+    return { kind: 'seized', line: { row, gw }, release };
   }
 
   /** INVITE to the gateway for `number` on the seized line, with rtpengine's `offer`; rejects with the gateway's SipError. */
@@ -242,7 +262,7 @@ export interface SeizedLine {
 }
 
 export type Seizure =
-  | { kind: 'seized'; line: SeizedLine }
+  | { kind: 'seized'; line: SeizedLine; release: () => void }
   | { kind: 'refused'; reason: string }
   | { kind: 'no-line' };
 

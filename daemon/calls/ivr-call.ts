@@ -225,6 +225,10 @@ export class IvrCall {
   /** Ring the route's phones with the IVR's side of the media; the first to answer takes it over. */
   private async route(target: string): Promise<void> {
     const { call, engine } = this;
+    if (target.startsWith('external:')) {
+      await this.routeOut(target.slice('external:'.length));
+      return;
+    }
     const t = parseTarget(target);
     if (t?.kind === 'flow') {
       this.switchFlow(t.name);
@@ -256,6 +260,32 @@ export class IvrCall {
     }
     call.b = { dialog: outcome.dialog, tag: IVR_TAG, ext: outcome.ext, media: mediaAddress(outcome.dialog.remoteSdp ?? '') };
     engine.answered(call, outcome.ext);
+  }
+
+  /** `route` to `external:NUMBER`: the box-wide blocked prefixes apply, a free line is seized, the far end takes the IVR's leg. */
+  private async routeOut(raw: string): Promise<void> {
+    const { call, engine } = this;
+    const number = raw.replace(/[\s().-]/g, '');
+    const seized = engine.gateways.seizeLine(call, undefined, number);
+    if (seized.kind !== 'seized') {
+      this.resume(this.runner.routeFailed(seized.kind === 'no-line' ? 'busy' : 'failed'));
+      return;
+    }
+    const abort = new AbortController();
+    call.onCleanup(() => abort.abort());
+    try {
+      const dialog = await engine.gateways.dial(call, seized.line, number, this.offerForPhones, { signal: abort.signal });
+      const sdp = dialog.remoteSdp;
+      if (sdp === undefined) throw new Error('the gateway answered without SDP');
+      await call.media.answer(sdp, 'a', IVR_TAG);
+      call.b = { dialog, tag: IVR_TAG, media: mediaAddress(sdp) };
+      engine.deps.bus.publish('call.line_used', { line: seized.line.row.id, for: 'ivr', number }, call.id);
+      engine.answered(call, undefined);
+    } catch (err) {
+      call.log.info({ callId: call.id, reason: errorMessage(err) }, 'IVR route to an outside number failed');
+      seized.release();
+      if (!call.ended) this.resume(this.runner.routeFailed('failed'));
+    }
   }
 
   /** `route` to `flow:NAME` (after hours, holidays): the caller goes on in that flow, on the same answered call. */

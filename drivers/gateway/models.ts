@@ -9,6 +9,7 @@ export const GATEWAY_MODELS = {
   'dinstar-dag': 'Dinstar DAG FXO',
   'synway-smg': 'Synway SMG FXO',
   'yeastar-ta': 'Yeastar TA FXO',
+  'generic-inband': 'Generic SIP FXO gateway, DTMF as in-band tones',
 } as const;
 
 export type GatewayModel = keyof typeof GATEWAY_MODELS;

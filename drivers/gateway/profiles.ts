@@ -5,26 +5,29 @@ export type * from './profile-types.js';
 
 const LINE_N = /^line0*([1-9][0-9]?)$/i;
 
+/** The generic profile: also the base of `generic-inband`, which differs only in DTMF. */
+const GENERIC: GatewayProfile = {
+  model: 'generic',
+  label: 'Generic SIP FXO gateway',
+  portUserPattern: 'line{n}',
+  configHint: 'give FXO port n the SIP user line{n} (registering to the box or sending to it as a peer)',
+  inboundFields: ['request-uri', 'to'],
+  inboundPattern: LINE_N,
+  dtmf: 'rfc4733', // INTEROP: RFC 4733 is the norm; negotiated from SDP anyway.
+  mode: 'register',
+  callerId: ['p-asserted-identity', 'remote-party-id', 'from'], // UNCONFIRMED: From is the usual source.
+  outbound: { kind: 'per-port-user' },
+  disconnect: ['current-disconnect', 'polarity-reversal', 'busy-tone'],
+  hookFlash: false, // Only confirmed on AudioCodes.
+  unconfirmed: ['caller ID header', 'disconnect supervision'],
+};
+
 /**
  * One profile per model of `models.ts`. Every fact INTEROP.md marks UNCONFIRMED for a model is
  * listed in its `unconfirmed` array and flagged in a comment, so that a wrong guess is a data change.
  */
 export const GATEWAY_PROFILES: Readonly<Record<GatewayModel, GatewayProfile>> = {
-  generic: {
-    model: 'generic',
-    label: 'Generic SIP FXO gateway',
-    portUserPattern: 'line{n}',
-    configHint: 'give FXO port n the SIP user line{n} (registering to the box or sending to it as a peer)',
-    inboundFields: ['request-uri', 'to'],
-    inboundPattern: LINE_N,
-    dtmf: 'rfc4733', // INTEROP: RFC 4733 is the norm; negotiated from SDP anyway.
-    mode: 'register',
-    callerId: ['p-asserted-identity', 'remote-party-id', 'from'], // UNCONFIRMED: From is the usual source.
-    outbound: { kind: 'per-port-user' },
-    disconnect: ['current-disconnect', 'polarity-reversal', 'busy-tone'],
-    hookFlash: false, // Only confirmed on AudioCodes.
-    unconfirmed: ['caller ID header', 'disconnect supervision'],
-  },
+  generic: GENERIC,
   'grandstream-gxw410x': {
     model: 'grandstream-gxw410x',
     label: 'Grandstream GXW4104 / GXW4108',
@@ -85,6 +88,14 @@ export const GATEWAY_PROFILES: Readonly<Record<GatewayModel, GatewayProfile>> = 
     disconnect: ['current-disconnect', 'polarity-reversal', 'busy-tone'], // UNCONFIRMED
     hookFlash: false, // UNCONFIRMED
     unconfirmed: ['default DTMF mode', 'register vs peer default', 'caller ID in From user', 'disconnect defaults', 'hook-flash', 'port in trunk mode'],
+  },
+  'generic-inband': {
+    ...GENERIC,
+    model: 'generic-inband',
+    label: 'Generic SIP FXO gateway, DTMF as tones in the audio',
+    configHint: 'give FXO port n the SIP user line{n}; for gateways that pass keys as tones (no RFC 4733 / telephone-event)',
+    // The box has rtpengine detect the tones on the caller's leg (transcoder); costs one transcoded stream per call.
+    dtmf: 'inband',
   },
 };
 

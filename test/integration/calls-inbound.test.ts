@@ -126,3 +126,17 @@ t.test('digits reach the call as events: RFC 2833 from the gateway (via rtpengin
   t.same(digits, [['caller', '7', 'rfc4733'], ['callee', '5', 'rfc4733']], 'one event per digit, with the side it came from');
   t.equal((await gw.done).code, 0);
 });
+
+t.test('trunk mode: an INVITE that names no port is counted on the first idle line and routed by it', async (t) => {
+  const cb = await startCallBox(t, { extensions: ['1001'] });
+  await cb.cli(['lines', 'route', '1', '1001']);
+  const agent = await cb.phone('1001');
+  const gw = await startSipp(t, {
+    scenario: { file: cb.scenario('gw-inbound.xml', { hold_ms: 2000 }) }, remote: `127.0.0.1:${cb.box.sipPort}`, localPort: cb.gwPort, service: 'reception',
+    keys: { caller: CALLER, caller_name: 'Trunk' }, timeoutS: 30,
+  });
+  await agent.waitCall('CALL_ESTABLISHED', 10_000);
+  t.equal((await gw.done).code, 0, 'the call went through');
+  const row = await cb.waitRow<{ line_id: number; extension: string }>('SELECT line_id, extension FROM calls WHERE ended_at IS NOT NULL');
+  t.same(row, { line_id: 1, extension: '1001' }, 'on line 1, to its target');
+});

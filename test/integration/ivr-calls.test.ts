@@ -95,3 +95,28 @@ t.test('voicemail: after the beep the caller speaks, the message is stored as au
   const cbRow = await cb.waitRow<{ number: string; source: string; state: string }>('SELECT * FROM callbacks');
   t.match(cbRow, { number: CALLER, source: 'voicemail', state: 'pending' }, 'the caller is on the callback list');
 });
+
+t.test('a wrong digit gets the invalid-choice prompt and the menu again', async (t) => {
+  const cb = await startCallBox(t, { extensions: ['1001'] });
+  const file = join(cb.box.dir, 'test-menu.json');
+  const quick = {
+    ...menuFlow,
+    nodes: {
+      ...menuFlow.nodes,
+      greet: { ...menuFlow.nodes.greet, prompts: ['beep'] },
+      menu: { ...menuFlow.nodes.menu, prompts: ['beep'], invalid_prompts: ['menu.invalid'], timeout_prompts: ['beep'], timeout_s: 1, retries: 1 },
+    },
+  };
+  writeFileSync(file, JSON.stringify(quick, null, 2));
+  await cb.cli(['flows', 'import', file]);
+  await cb.cli(['lines', 'route', '1', 'flow:test-menu']);
+  const gw = await startSipp(t, {
+    scenario: { file: cb.scenario('gw-inbound-dtmf.xml', { hold_ms: 30000, dtmf_pcap: '/usr/share/sip-tester/dtmf_2833_5.pcap' }) },
+    remote: `127.0.0.1:${cb.box.sipPort}`, localPort: cb.gwPort, service: 'line1', keys: { caller: CALLER, caller_name: 'Feng' }, timeoutS: 50,
+  });
+  t.equal((await gw.done).code, 0, 'the box hung up in the end');
+  t.match(cb.events('ivr.invalid'), [{ data: { digit: '5' } }], 'the wrong digit is an event');
+  const prompts = cb.events('ivr.prompt').map((e) => e.data['prompt']);
+  t.ok(prompts.includes('menu.invalid'), `the invalid-choice prompt was played (${prompts.join(', ')})`);
+  t.equal(prompts.at(-1), 'goodbye', 'after the retries: goodbye');
+});
