@@ -200,6 +200,7 @@ export class Daemon {
       sip: { bind: config.sip.bind, port: config.sip.port },
       lines: { configured: store.lines.count() },
       phones: { configured: store.extensions.count(), registered: this.phones?.registeredCount() ?? 0 },
+      calls: { active: this.engine?.activeCalls() ?? 0 },
     };
   }
 }

@@ -372,9 +372,16 @@ export class CallEngine implements BridgeHost {
     const max = setTimeout(() => void this.end(call, { cause: 'max_duration', by: 'system' }), this.opts.calls.max_call_s * 1000);
     max.unref();
     const every = (this.opts.mediaCheckS ?? 10) * 1000;
-    const check = setInterval(() => void this.checkMedia(call), every);
-    check.unref();
-    call.onCleanup(() => { clearTimeout(max); clearInterval(check); });
+    // Each call starts its checks at a random point of the period: 100 calls answered together must
+    // not send rtpengine 100 queries in one burst (replies get lost in the UDP buffer).
+    let check: NodeJS.Timeout | undefined;
+    const first = setTimeout(() => {
+      void this.checkMedia(call);
+      check = setInterval(() => void this.checkMedia(call), every);
+      check.unref();
+    }, Math.floor(Math.random() * every));
+    first.unref();
+    call.onCleanup(() => { clearTimeout(max); clearTimeout(first); if (check) clearInterval(check); });
     // A gateway that missed the far end's hang-up passes the exchange's disconnect tone to us: listen for it.
     const gatewayTag = call.info.customerIsA ? call.a?.tag : call.b?.tag;
     if (call.info.line !== undefined && gatewayTag !== undefined) {

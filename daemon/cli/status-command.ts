@@ -26,6 +26,7 @@ function human(s: BoxStatus): string {
     `  SIP        ${s.sip.bind}:${s.sip.port} (udp, tcp)`,
     `  Lines      ${s.lines.configured} configured`,
     `  Phones     ${s.phones.registered} of ${s.phones.configured} registered`,
+    `  Calls      ${s.calls.active} active`,
     '',
   ].join('\n');
 }

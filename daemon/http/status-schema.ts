@@ -15,6 +15,7 @@ export const StatusSchema = Type.Object({
   sip: Type.Object({ bind: Type.String(), port: Type.Integer() }),
   lines: Type.Object({ configured: Type.Integer() }),
   phones: Type.Object({ configured: Type.Integer(), registered: Type.Integer() }),
+  calls: Type.Object({ active: Type.Integer({ description: 'calls ringing or up right now' }) }),
 });
 
 export type BoxStatus = Static<typeof StatusSchema>;

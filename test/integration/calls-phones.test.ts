@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCallBox } from '../helpers/call-box.js';
 import { startSipp } from '../helpers/sipp.js';
+import { getStatus } from '../helpers/octoline.js';
 import { dominantFrequency, makeTone, toneLevels } from '../helpers/tone.js';
 
 /**
@@ -17,6 +18,7 @@ t.test('1001 dials an outside number: the gateway gets the digits on line 1, the
   const phone = await cb.phone('1001');
   await phone.dial(`sip:021-5555-0199@127.0.0.1:${cb.box.sipPort}`);
   await phone.waitCall('CALL_ESTABLISHED', 15_000);
+  t.equal((await getStatus<{ calls: { active: number } }>(cb.box)).calls.active, 1, 'status counts the call');
   await phone.waitHeard(2, 30_000);
   await phone.hangup();
   const res = await gw.done;
@@ -28,6 +30,7 @@ t.test('1001 dials an outside number: the gateway gets the digits on line 1, the
   t.equal(await dominantFrequency(heard, { candidatesHz: [500, 1000] }), 1000, 'the phone hears the gateway side');
   const row = await cb.waitRow<{ direction: string; line_id: number; callee: string; disposition: string }>('SELECT * FROM calls WHERE ended_at IS NOT NULL');
   t.match(row, { direction: 'outbound', line_id: 1, callee: '02155550199', disposition: 'answered' });
+  t.equal((await getStatus<{ calls: { active: number } }>(cb.box)).calls.active, 0, 'and no call once it ended');
 });
 
 t.test('a blocked prefix is refused before any line is seized; no free line gives 503 with Retry-After', async (t) => {
