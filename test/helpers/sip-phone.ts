@@ -134,6 +134,9 @@ export interface SipPhone {
   answer(): Promise<PhoneCall>;
   dial(user: string): OutgoingCall;
   register(): Promise<void>;
+  /** Bytes of PCMU received so far (8000 per second), and the µ-law bytes from `from` on. */
+  heardBytes(): number;
+  heardSince(from: number): Buffer;
 }
 
 export async function startSipPhone(t: Test, o: SipPhoneOptions): Promise<SipPhone> {
@@ -148,9 +151,15 @@ export async function startSipPhone(t: Test, o: SipPhoneOptions): Promise<SipPho
     await stack.stop();
     await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
   });
+  const heard: Buffer[] = [];
   const sdp = async (): Promise<string> => {
     const s = createSocket('udp4');
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+    // What the box sends, PCMU payloads in arrival order (no jitter buffer: nothing is judged late).
+    s.on('message', (msg) => {
+      if (msg.length <= 12 || (msg[1] ?? 0x7f) & 0x7f) return;
+      heard.push(msg.subarray(12 + ((msg[0] ?? 0) & 0x0f) * 4));
+    });
     sockets.push(s);
     return phoneSdp(o.ext, s.address().port);
   };
@@ -201,6 +210,8 @@ export async function startSipPhone(t: Test, o: SipPhoneOptions): Promise<SipPho
       return { ringing, answered, cancel: () => abort.abort() };
     },
     register: () => register(stack, { ext: o.ext, password, box }),
+    heardBytes: () => heard.reduce((n, b) => n + b.length, 0),
+    heardSince: (from) => Buffer.concat(heard).subarray(from),
   };
   await phone.register();
   return phone;

@@ -1,10 +1,13 @@
 import t, { type Test } from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCallBox } from '../helpers/call-box.js';
 import { startSipp } from '../helpers/sipp.js';
 import { getStatus } from '../helpers/octoline.js';
+import { startSipPhone, type SipPhone } from '../helpers/sip-phone.js';
+import { ULAW_TABLE, decodeG711 } from '../../drivers/pcap/g711.js';
+import { monoWav } from '../../drivers/pcap/wav-writer.js';
 import { dominantFrequency, makeTone, toneLevels } from '../helpers/tone.js';
 
 /**
@@ -53,24 +56,45 @@ t.test('a blocked prefix is refused before any line is seized; no free line give
 t.test('hold from a desk phone plays music on hold to the other party; resume brings the voice back', async (t) => {
   const boxMoh = await makeToneFile(t);
   const cb = await startCallBox(t, { extensions: ['1001', '1002'], extraToml: `[calls]\nmoh_file = "${boxMoh}"\n` });
-  const a = await cb.phone('1001');
+  // The held party is a phone that keeps every RTP payload the box sends, so what it hears is
+  // judged without a jitter buffer (baresip's drops the music when its sequence numbers run
+  // behind the voice's: see docs/calls.md, Hold).
+  const a = await startSipPhone(t, { ext: '1001', boxPort: cb.box.sipPort });
   const b = await cb.phone('1002');
-  await a.dial(`sip:1002@127.0.0.1:${cb.box.sipPort}`);
-  await a.waitCall('CALL_ESTABLISHED', 15_000);
+  const call = await a.dial('1002').answered;
   await b.waitCall('CALL_ESTABLISHED', 15_000);
+  await waitBytes(a, a.heardBytes() + 8000);
+  const voice = await toneOf(cb, a.heardSince(0), 'voice.wav');
   await b.hold();
   await waitEvent(cb, 'call.held');
-  await a.waitHeard(4, 30_000);
+  const heldFrom = a.heardBytes() + 1600; // skip the switch-over
+  await waitBytes(a, heldFrom + 16000);
+  const music = await toneOf(cb, a.heardSince(heldFrom).subarray(0, 16000), 'moh.wav');
   await b.resume();
   await waitEvent(cb, 'call.resumed');
-  await a.hangup();
-  await a.waitCall('CALL_CLOSED', 10_000);
-  const heard = (await a.recordings()).heard.at(-1) as string;
-  const levels = await toneLevels(heard, [500, 2000]);
-  t.ok((levels.get(2000) ?? 0) > 0.2, `the caller heard the music (2 kHz share ${levels.get(2000)?.toFixed(2)})`);
+  const back = a.heardBytes() + 1600;
+  await waitBytes(a, back + 8000);
+  const again = await toneOf(cb, a.heardSince(back).subarray(0, 8000), 'again.wav');
+  t.same([voice, music, again], [500, 2000, 500], 'voice, then the music while held, then the voice again');
+  await call.hangup();
   const row = await cb.waitRow<{ hold_seconds: number }>('SELECT hold_seconds FROM calls WHERE ended_at IS NOT NULL');
   t.ok(row.hold_seconds > 1, `hold time in the CDR (${row.hold_seconds} s)`);
 });
+
+async function waitBytes(phone: SipPhone, n: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (phone.heardBytes() < n) {
+    if (Date.now() > deadline) throw new Error(`only ${phone.heardBytes()} of ${n} bytes of audio arrived`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The dominant tone (500, 1000 or 2000 Hz) of µ-law bytes. */
+async function toneOf(cb: Awaited<ReturnType<typeof startCallBox>>, ulaw: Buffer, name: string): Promise<number | null> {
+  const path = join(cb.box.dir, name);
+  writeFileSync(path, monoWav(decodeG711(ulaw, ULAW_TABLE), 8000));
+  return dominantFrequency(path, { candidatesHz: [500, 1000, 2000] });
+}
 
 t.test('*8 picks up a call ringing another phone; a blind transfer moves the caller to a second phone', async (t) => {
   const cb = await startCallBox(t, { extensions: ['1001', '1002', '1003'] });

@@ -1,10 +1,12 @@
 import t, { type Test } from 'tap';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCallBox, type CallBox } from '../helpers/call-box.js';
 import { startSipp, type SippHandle } from '../helpers/sipp.js';
 import { startSipPhone } from '../helpers/sip-phone.js';
 import { dominantFrequency } from '../helpers/tone.js';
+import { ULAW_TABLE, decodeG711 } from '../../drivers/pcap/g711.js';
+import { monoWav } from '../../drivers/pcap/wav-writer.js';
 
 /**
  * Transfers from desk phones (issue 4 item 7): attended (REFER with Replaces, onto an answered or a
@@ -97,21 +99,24 @@ t.test('attended transfer onto a consultation call still ringing: 1003 keeps rin
 t.test('blind transfer to an outside number: the box dials out on a line and the caller talks to the far end', async (t) => {
   const cb = await startCallBox(t, { extensions: ['1001', '1002'] });
   const gw = await startSipp(t, { scenario: { file: cb.scenario('gw-outbound-answer.xml') }, localPort: cb.gwPort, timeoutS: 50 });
-  const agent = await startSipPhone(t, { ext: '1001', boxPort: cb.box.sipPort });
-  const caller = await cb.phone('1002');
-  await caller.dial(`sip:1001@127.0.0.1:${cb.box.sipPort}`);
-  const call = await agent.waitCall();
-  await caller.waitCall('CALL_ESTABLISHED', 10_000);
+  // The caller keeps every RTP payload it gets (no jitter buffer: baresip's drops a new source whose
+  // sequence numbers run behind the music's); the agent is a baresip desk phone that transfers.
+  const caller = await startSipPhone(t, { ext: '1002', boxPort: cb.box.sipPort });
+  const agent = await cb.phone('1001');
+  const call = await caller.dial('1001').answered;
+  await agent.waitCall('CALL_ESTABLISHED', 10_000);
 
-  t.equal(await call.refer('02155550188'), 202, 'the box accepts the REFER to an outside number');
-  const notify = await call.waitFinalNotify(20_000);
-  t.equal(notify.status, 200, 'NOTIFY sipfrag 200: the far end answered');
-  t.match(await call.waitEnded(), { by: 'remote', reason: 'bye' }, 'the box hangs up 1001');
-
-  await caller.waitHeard(3, 30_000);
-  t.equal(await heardFrequency(caller), 1000, '1002 hears the far end');
-  t.match(cb.events('call.transferred'), [{ data: { kind: 'blind', by: '1001' } }], 'call.transferred, blind');
-  await caller.hangup();
+  await agent.transfer(`sip:02155550188@127.0.0.1:${cb.box.sipPort}`);
+  await cb.waitRow("SELECT id FROM events WHERE type = 'call.transferred'", [], 20_000);
+  await agent.waitCall('CALL_CLOSED', 10_000);
+  const from = caller.heardBytes();
+  const deadline = Date.now() + 20_000;
+  while (caller.heardBytes() < from + 16000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const wav = join(cb.box.dir, 'after-transfer.wav');
+  writeFileSync(wav, monoWav(decodeG711(caller.heardSince(from).subarray(0, 16000), ULAW_TABLE), 8000));
+  t.equal(await dominantFrequency(wav, { candidatesHz: [500, 1000] }), 1000, '1002 hears the far end');
+  t.match(cb.events('call.transferred'), [{ data: { kind: 'blind', by: '1001', to: '02155550188' } }], 'call.transferred, blind');
+  await call.hangup();
   const res = await gw.done;
   t.equal(res.code, 0, `the gateway saw a whole outbound call: ${res.errorLog}`);
   t.match(readFileSync(join(res.dir, 'messages.log'), 'utf8'), /INVITE sip:02155550188@127\.0\.0\.1/, 'the number went out on a line');
