@@ -58,7 +58,7 @@ t.test('hold from a desk phone plays music on hold to the other party; resume br
   const cb = await startCallBox(t, { extensions: ['1001', '1002'], extraToml: `[calls]\nmoh_file = "${boxMoh}"\n` });
   // The held party is a phone that keeps every RTP payload the box sends, so what it hears is
   // judged without a jitter buffer (baresip's drops the music when its sequence numbers run
-  // behind the voice's: see docs/calls.md, Hold).
+  // behind the voice's, ignoring the new SSRC: see docs/calls.md, Hold).
   const a = await startSipPhone(t, { ext: '1001', boxPort: cb.box.sipPort });
   const b = await cb.phone('1002');
   const call = await a.dial('1002').answered;
