@@ -1,6 +1,4 @@
 import t, { type Test } from 'tap';
-import { createSocket, type Socket } from 'node:dgram';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { linearToUlaw } from '../../drivers/pcap/g711.js';
@@ -11,6 +9,7 @@ import { startRtpengine } from '../../test/helpers/rtpengine.js';
 import { testLogger } from '../../test/helpers/log.js';
 import { Call } from './call.js';
 import { GapFilledFeed, watchDisconnectTone } from './disconnect-watch.js';
+import { udpSocket } from '../../test/helpers/rtp.js';
 
 const CHINA = { disconnect_tone_hz: 450, disconnect_tone_on_ms: 350, disconnect_tone_off_ms: 350, disconnect_tone_cycles: 3 };
 
@@ -20,14 +19,6 @@ const sdp = (port: number) => [
 ].join('\r\n');
 const mediaPort = (s: string) => Number(/m=audio (\d+)/.exec(s)?.[1]);
 
-async function udpSocket(t: Test): Promise<Socket> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  s.on('message', () => undefined);
-  t.teardown(() => new Promise<void>((r) => s.close(() => r())));
-  return s;
-}
 
 /** A stretch of what the gateway sends: a tone (hz) or silence; with `vad`, silence is not sent at all. */
 type Part = { ms: number; hz?: number };

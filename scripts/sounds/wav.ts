@@ -1,3 +1,4 @@
+import { monoWav } from '../../drivers/pcap/wav-writer.js';
 /**
  * Minimal RIFF/WAVE reading and writing for 16-bit PCM: enough to write our synthesised sounds and to
  * read back the format and duration of anything the tools produced (for the manifest).
@@ -53,21 +54,5 @@ export function readWavInfo(buf: Buffer): WavInfo {
 
 /** A canonical 44-byte-header mono 16-bit PCM WAV (no extra chunks, so bytes depend on samples only). */
 export function encodeWavMono16(samples: Int16Array, sampleRate: number): Buffer {
-  const dataBytes = samples.length * 2;
-  const buf = Buffer.alloc(44 + dataBytes);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + dataBytes, 4);
-  buf.write('WAVE', 8, 'ascii');
-  buf.write('fmt ', 12, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20); // PCM
-  buf.writeUInt16LE(1, 22); // mono
-  buf.writeUInt32LE(sampleRate, 24);
-  buf.writeUInt32LE(sampleRate * 2, 28); // byte rate
-  buf.writeUInt16LE(2, 32); // block align
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(dataBytes, 40);
-  for (let i = 0; i < samples.length; i++) buf.writeInt16LE(samples[i] ?? 0, 44 + i * 2);
-  return buf;
+  return monoWav(samples, sampleRate);
 }

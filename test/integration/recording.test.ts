@@ -1,15 +1,13 @@
 import t, { type Test } from 'tap';
-import { createSocket, type Socket } from 'node:dgram';
-import { once } from 'node:events';
 import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pcapToStereoWav } from '../../drivers/pcap/stereo-wav.js';
-import { linearToUlaw } from '../../drivers/pcap/g711.js';
 import { parsePcap } from '../../drivers/pcap/pcap-reader.js';
 import { compressRecording, probeDuration } from '../../drivers/ffmpeg/index.js';
 import { startRtpengine } from '../helpers/rtpengine.js';
 import { dominantFrequency, toneLevel, wavSeconds } from '../helpers/tone.js';
+import { udpSocket, toneSender } from '../helpers/rtp.js';
 
 const sdp = (port: number) => [
   'v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0',
@@ -18,33 +16,7 @@ const sdp = (port: number) => [
 
 const mediaPort = (s: string) => Number(/m=audio (\d+)/.exec(s)?.[1]);
 
-async function udpSocket(t: Test): Promise<Socket> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  s.on('message', () => undefined); // media from the other side is not needed
-  t.teardown(() => new Promise<void>((r) => s.close(() => r())));
-  return s;
-}
 
-/** An RTP sender of a µ-law sine: 20 ms packets (160 samples), timestamps +160. */
-function toneSender(sock: Socket, to: number, freqHz: number, ssrc: number) {
-  let seq = Math.floor(Math.random() * 65536);
-  let ts = Math.floor(Math.random() * 2 ** 32);
-  let n = 0;
-  return () => {
-    const pkt = Buffer.alloc(12 + 160);
-    pkt[0] = 0x80;
-    pkt[1] = 0; // PCMU
-    pkt.writeUInt16BE(seq, 2);
-    pkt.writeUInt32BE(ts, 4);
-    pkt.writeUInt32BE(ssrc, 8);
-    for (let i = 0; i < 160; i++, n++) pkt[12 + i] = linearToUlaw(12000 * Math.sin((2 * Math.PI * freqHz * n) / 8000));
-    seq = (seq + 1) & 0xffff;
-    ts = (ts + 160) >>> 0;
-    sock.send(pkt, to, '127.0.0.1');
-  };
-}
 
 t.test('a recorded two-way call becomes a stereo WAV with the caller left and the agent right, then Opus and MP3', async (t) => {
   const rt = await startRtpengine(t);

@@ -1,14 +1,11 @@
 import t, { type Test } from 'tap';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { linearToUlaw } from '../../drivers/pcap/g711.js';
 import { probeDuration } from '../../drivers/ffmpeg/index.js';
 import { EventBus, type BoxEvent } from '../../daemon/events/bus.js';
 import { Recordings } from '../../daemon/recording/recordings.js';
@@ -18,6 +15,7 @@ import { testLogger } from '../helpers/log.js';
 import { makeTestBox, runCli } from '../helpers/octoline.js';
 import { formatBoxTime } from '../../daemon/cli/box-time.js';
 import { dominantFrequency } from '../helpers/tone.js';
+import { udpSocket, toneSender } from '../helpers/rtp.js';
 
 const run = promisify(execFile);
 
@@ -28,32 +26,7 @@ const sdp = (port: number) => [
 
 const mediaPort = (s: string) => Number(/m=audio (\d+)/.exec(s)?.[1]);
 
-async function udpSocket(t: Test): Promise<Socket> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  s.on('message', () => undefined);
-  t.teardown(() => new Promise<void>((r) => s.close(() => r())));
-  return s;
-}
 
-/** An RTP sender of a µ-law sine: 20 ms packets (160 samples), timestamps +160. */
-function toneSender(sock: Socket, to: number, freqHz: number, ssrc: number) {
-  let seq = Math.floor(Math.random() * 65536);
-  let ts = Math.floor(Math.random() * 2 ** 32);
-  let n = 0;
-  return () => {
-    const pkt = Buffer.alloc(12 + 160);
-    pkt[0] = 0x80;
-    pkt.writeUInt16BE(seq, 2);
-    pkt.writeUInt32BE(ts, 4);
-    pkt.writeUInt32BE(ssrc, 8);
-    for (let i = 0; i < 160; i++, n++) pkt[12 + i] = linearToUlaw(12000 * Math.sin((2 * Math.PI * freqHz * n) / 8000));
-    seq = (seq + 1) & 0xffff;
-    ts = (ts + 160) >>> 0;
-    sock.send(pkt, to, '127.0.0.1');
-  };
-}
 
 interface RecordedCall { mediaId: string; callerPort: number; agentPort: number }
 
