@@ -24,7 +24,8 @@ import { RtpSink } from '../drivers/rtpengine/rtp-sink.js';
 import { PromptLibrary } from './ivr/prompts.js';
 import { CallbackList } from './ivr/callback-list.js';
 import { VoicemailBox } from './ivr/voicemail-box.js';
-import { validateFlowText } from './ivr/flow-validate.js';
+import { loadFlow as loadStoredFlow } from './ivr/flow-library.js';
+import { hasCode } from '../drivers/coded-error.js';
 import type { Flow } from './ivr/flow-types.js';
 
 export interface DaemonOptions {
@@ -145,12 +146,14 @@ export class Daemon {
     await sink.start();
     this.push('rtp-sink', () => sink.stop());
     const prompts = new PromptLibrary({ dataDir: config.box.data_dir });
+    // A stored flow passed validation when it was imported: a call only reads and parses it.
     const loadFlow = (name: string): Flow | undefined => {
-      const v = p.store.flows.get(name);
-      if (!v) return undefined;
-      const checked = validateFlowText(v.json, { promptExists: (ref, lang) => prompts.exists(ref, lang) });
-      if (!checked.flow) callsLog.error({ flow: name, findings: checked.findings.slice(0, 5) }, 'stored flow does not validate');
-      return checked.flow;
+      try {
+        return loadStoredFlow(p.store, name);
+      } catch (err) {
+        if (hasCode(err, 'FLOW_NOT_FOUND')) return undefined;
+        throw err;
+      }
     };
     const callbacks = new CallbackList({ store: p.store, bus: p.bus, log: callsLog, clock: this.clock });
     const voicemail = new VoicemailBox({ store: p.store, bus: p.bus, log: callsLog, callbacks, clock: this.clock }, { dataDir: config.box.data_dir, format: config.recording.format });

@@ -249,7 +249,7 @@ export class CallEngine implements BridgeHost {
    * Rings `exts` for A's INVITE and bridges the first to answer. On no answer: `fallback` (another
    * list of extensions) once, else A gets 480 (no answer), 486 (everyone busy) or the phones' status.
    */
-  async ringAndConnect(call: Call, inv: IncomingInvite, route: { exts: string[]; fallback: string[] | undefined; onAnswered?: () => void }): Promise<void> {
+  async ringAndConnect(call: Call, inv: IncomingInvite, route: { exts: string[]; fallback: string[] | undefined }): Promise<void> {
     const offerSdp = inv.sdp;
     if (offerSdp === undefined) {
       inv.reject(488, { reason: 'SDP Offer Required' });
@@ -277,28 +277,35 @@ export class CallEngine implements BridgeHost {
     return this.ringExts(call, offer, exts, { signal: inv.signal, invite: inv });
   }
 
-  /** Rings the phones of a call the IVR has answered; the caller's hang-up stops the ringing. */
-  ringForIvr(call: Call, offer: string, exts: string[]): Promise<RingOutcome> {
+  /**
+   * Rings phones for a call that is already answered (the IVR routing, a blind transfer): the end
+   * of the call stops the ringing; `tag` names the rtpengine leg the answering phone will take.
+   */
+  ringAnswered(call: Call, offer: string, exts: string[], o: { tag?: string; transfer?: boolean } = {}): Promise<RingOutcome> {
     const abort = new AbortController();
     call.onCleanup(() => abort.abort());
-    return this.ringExts(call, offer, exts, { signal: abort.signal, invite: undefined });
+    return this.ringExts(call, offer, exts, { signal: abort.signal, invite: undefined, ...o });
   }
 
-  private async ringExts(call: Call, offer: string, exts: string[], o: { signal: AbortSignal; invite: IncomingInvite | undefined }): Promise<RingOutcome> {
+  private async ringExts(
+    call: Call, offer: string, exts: string[],
+    o: { signal: AbortSignal; invite: IncomingInvite | undefined; tag?: string; transfer?: boolean },
+  ): Promise<RingOutcome> {
     const inv = o.invite;
     const { targets, busy } = this.ringTargets(exts);
     if (targets.length === 0) return { kind: 'failed', status: busy > 0 ? 486 : 480 };
-    const ringer = new Ringer(this.deps.stack, `<sip:${call.info.callee}@${this.hostPort()}>`);
+    const to = o.transfer && exts.length === 1 ? exts[0] as string : call.info.callee;
+    const ringer = new Ringer(this.deps.stack, `<sip:${to}@${this.hostPort()}>`);
     const entry: Ringing = { call, ringer, invite: inv, offer };
-    call.phase = 'ringing';
+    if (call.phase === 'offered') call.phase = 'ringing';
     const from = callerFrom(call.info.callerName, call.info.caller, this.hostPort());
     let ringingSent = false;
     return ringer.ring(targets, {
-      offer, from, signal: o.signal, timeoutMs: this.opts.calls.ring_timeout_s * 1000, tag: () => call.nextTag(),
+      offer, from, signal: o.signal, timeoutMs: this.opts.calls.ring_timeout_s * 1000, tag: () => o.tag ?? call.nextTag(),
       onRinging: (ext) => {
         call.ringing.add(ext);
         this.ringingExt.set(ext, entry);
-        this.deps.bus.publish('call.ringing', { extension: ext }, call.id);
+        this.deps.bus.publish('call.ringing', { extension: ext, ...(o.transfer ? { transfer: true } : {}) }, call.id);
         this.deps.blf?.update(ext, { id: `${call.id}-r`, state: 'early', direction: 'recipient', remote: call.info.caller });
         if (!ringingSent && inv?.state === 'pending') inv.progress(180);
         ringingSent = true;
@@ -491,10 +498,6 @@ export class CallEngine implements BridgeHost {
     return undefined;
   }
 
-  /** Looks up a call by id (transfers with Replaces). */
-  callById(id: string): Call | undefined {
-    return this.calls.get(id);
-  }
 
   allCalls(): IterableIterator<Call> {
     return this.calls.values();
@@ -508,8 +511,6 @@ export class CallEngine implements BridgeHost {
     if (!call.markEnded(e)) return;
     this.calls.delete(call.id);
     for (const leg of [call.a, call.b]) if (leg) void leg.dialog.destroy();
-    // An inbound call holds its line by the gateway's INVITE; seized lines (outbound, transfers) release themselves.
-    if (call.direction === 'inbound' && call.info.line !== undefined) this.deps.board.apply(call.info.line, { type: 'released' });
     await call.media.delete();
     this.deps.records.end(call.id, { cause: e.cause, ...(e.disposition ? { disposition: e.disposition } : {}), ...(e.by ? { by: e.by } : {}) });
     call.log.info({ callId: call.id, cause: e.cause }, 'call ended');

@@ -11,6 +11,7 @@ import { Blacklist } from '../lines/blacklist.js';
 import { parseTarget } from '../lines/routing-target.js';
 import type { GatewayRow } from '../store/gateways-repo.js';
 import type { LineRow } from '../store/lines-repo.js';
+import type { LineBoard } from '../lines/line-board.js';
 import type { Call } from './call.js';
 import type { CallEngine } from './call-engine.js';
 import { strictestPolicy } from './call-engine.js';
@@ -106,12 +107,12 @@ export class GatewayCalls {
     }
     const refuse = board.apply(row.id, { type: 'inbound-invite' })?.find((e) => e.type === 'refuse');
     if (refuse && refuse.type === 'refuse') {
+      // The line is not ours (another call holds it, or it is down): nothing to release.
       inv.reject(refuse.status);
-      // The line's state is not ours to release: another call holds it.
-      call.info.line = undefined;
       await this.engine.end(call, { cause: refuse.status === 503 ? 'line_down' : 'line_busy', disposition: 'busy', by: 'system' });
       return;
     }
+    releaseOnEnd(call, board, row.id);
     const target = parseTarget(row.target);
     if (target?.kind === 'flow') {
       await this.engine.runFlow(call, inv, target.name);
@@ -194,14 +195,7 @@ export class GatewayCalls {
       return { kind: 'no-line' };
     }
     board.apply(line, { type: 'outbound-seize' });
-    let held = true;
-    // Released once: by a failed dial, or at the call's end (never twice: the line may be someone else's by then).
-    const release = (): void => {
-      if (!held) return;
-      held = false;
-      board.apply(line, { type: 'released' });
-    };
-    call.onCleanup(release);
+    const release = releaseOnEnd(call, board, line);
     bus.publish('call.line_seized', { line }, call.id);
     return { kind: 'seized', line: { row, gw }, release };
   }
@@ -265,6 +259,21 @@ export type Seizure =
   | { kind: 'seized'; line: SeizedLine; release: () => void }
   | { kind: 'refused'; reason: string }
   | { kind: 'no-line' };
+
+/**
+ * The call holds `line` until it ends, or until the returned function is called (a failed dial):
+ * released once, never twice, as the line may be someone else's by then.
+ */
+function releaseOnEnd(call: Call, board: LineBoard, line: number): () => void {
+  let held = true;
+  const release = (): void => {
+    if (!held) return;
+    held = false;
+    board.apply(line, { type: 'released' });
+  };
+  call.onCleanup(release);
+  return release;
+}
 
 function profileOf(gw: GatewayRow): GatewayProfile {
   return gatewayProfile(isGatewayModel(gw.model) ? gw.model : 'generic');

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { errorMessage } from '../../drivers/coded-error.js';
 import { LegRecorder } from './leg-recorder.js';
-import { mediaAddress, type IncomingInvite } from '../../drivers/sip/ua/index.js';
+import { mediaAddress, type InDialogRequest, type IncomingInvite } from '../../drivers/sip/ua/index.js';
+import { infoDigit } from './bridge.js';
 import type { Flow, Language } from '../ivr/flow-types.js';
 import { FlowRunner, type RunnerAction, type RunnerContext } from '../ivr/flow-runner.js';
 import { parseTarget } from '../lines/routing-target.js';
@@ -31,6 +32,7 @@ export class IvrCall {
   private waitTimer: NodeJS.Timeout | undefined;
   private offerForPhones = '';
   private finished = false;
+  private unhookInfo: () => void = () => undefined;
   private voicemail: { mailbox: string; recorder: LegRecorder; timer: NodeJS.Timeout } | undefined;
 
   constructor(private readonly engine: CallEngine, private readonly call: Call, flow: Flow, private readonly prompts: PromptFiles, private readonly ctx: RunnerContext) {
@@ -54,9 +56,14 @@ export class IvrCall {
       const dialog = await this.engine.deps.stack.createUAS(inv, { localSdp: aSdp });
       call.a = { dialog, tag: 'a', media: mediaAddress(callerSdp) };
       dialog.on('destroy', () => void this.engine.end(call, { cause: 'caller_hangup', by: 'caller' }));
-      dialog.on('info', (r) => {
+      // Digits by SIP INFO count like RFC 4733 ones; once a phone is bridged the bridge relays INFO instead.
+      const onInfo = (r: InDialogRequest): void => {
+        const d = infoDigit(r.body === undefined ? undefined : r.body.toString());
+        if (d !== undefined && call.a) this.engine.infoDigit(call, call.a, d);
         if (!r.answered) r.respond(200);
-      });
+      };
+      dialog.on('info', onInfo);
+      this.unhookInfo = () => dialog.off('info', onInfo);
     } catch (err) {
       call.log.warn({ callId: call.id, reason: errorMessage(err) }, 'IVR could not answer');
       if (inv.state === 'pending') inv.reject(500);
@@ -240,7 +247,7 @@ export class IvrCall {
       return;
     }
     await call.media.play('a', engine.opts.mohFile).catch(() => undefined);
-    const outcome = await engine.ringForIvr(call, this.offerForPhones, exts);
+    const outcome = await engine.ringAnswered(call, this.offerForPhones, exts, { tag: IVR_TAG });
     await call.media.stopPlay('a').catch(() => undefined);
     if (call.ended) return;
     if (outcome.kind !== 'answered') {
@@ -259,6 +266,7 @@ export class IvrCall {
       return;
     }
     call.b = { dialog: outcome.dialog, tag: IVR_TAG, ext: outcome.ext, media: mediaAddress(outcome.dialog.remoteSdp ?? '') };
+    this.unhookInfo();
     engine.answered(call, outcome.ext);
   }
 
@@ -280,6 +288,7 @@ export class IvrCall {
       await call.media.answer(sdp, 'a', IVR_TAG);
       call.b = { dialog, tag: IVR_TAG, media: mediaAddress(sdp) };
       engine.deps.bus.publish('call.line_used', { line: seized.line.row.id, for: 'ivr', number }, call.id);
+      this.unhookInfo();
       engine.answered(call, undefined);
     } catch (err) {
       call.log.info({ callId: call.id, reason: errorMessage(err) }, 'IVR route to an outside number failed');

@@ -3,7 +3,6 @@ import { SipError, mediaAddress, type Dialog, type ReferRequest, type ReferSubsc
 import type { Call, Leg } from './call.js';
 import type { CallEngine } from './call-engine.js';
 import { bridgeLegs, watchStaying } from './bridge.js';
-import { Ringer } from './ringer.js';
 import { classifyDial } from './dial-plan.js';
 import type { SeizedLine } from './gateway-calls.js';
 
@@ -75,15 +74,7 @@ async function blind(engine: CallEngine, call: Call, from: Leg, stays: Leg, targ
   const tag = call.nextTag();
   await holdForTransfer(engine, call, from, stays);
   const offer = await call.media.offer(staysSdp, stays.tag, tag);
-  const ringer = new Ringer(engine.deps.stack, `<sip:${target}@${engine.hostPort()}>`);
-  const abort = new AbortController();
-  call.onCleanup(() => abort.abort());
-  const outcome = await ringer.ring(targets, {
-    offer, from: `<sip:${call.info.caller || 'anonymous'}@${engine.hostPort()}>`, signal: abort.signal,
-    timeoutMs: engine.opts.calls.ring_timeout_s * 1000, tag: () => tag,
-    onRinging: (ext) => engine.deps.bus.publish('call.ringing', { extension: ext, transfer: true }, call.id),
-    onStopRinging: () => undefined,
-  });
+  const outcome = await engine.ringAnswered(call, offer, [target], { tag, transfer: true });
   await call.media.stopPlay(stays.tag).catch(() => undefined);
   if (outcome.kind !== 'answered') {
     await sub.notify(outcome.kind === 'failed' ? outcome.status : 480).catch(() => undefined);

@@ -41,7 +41,7 @@ t.test('an out-only line refuses an inbound call; direction can change live', as
   const b = new LineBoard(eight({ 3: { direction: 'out' } }));
   t.same(b.apply(3, { type: 'inbound-invite' }), [{ type: 'refuse', status: 503 }]);
   t.equal(b.state(3), 'idle');
-  b.setDirection(3, 'both');
+  b.sync([{ line: 3, gatewayId: 1, direction: 'both' }]);
   t.same(b.apply(3, { type: 'inbound-invite' }), []);
   t.equal(b.state(3), 'ringing');
   t.equal(b.apply(9, { type: 'released' }), undefined, 'unknown line');

@@ -52,10 +52,6 @@ export class LineBoard {
     }
   }
 
-  setDirection(line: number, direction: LineDirection): void {
-    const l = this.lines.get(line);
-    if (l) l.direction = direction;
-  }
 
   /** The gateway's reachability (driven by the OPTIONS pinger): all of its lines go down or come back. */
   gateway(gatewayId: number, up: boolean): void {
