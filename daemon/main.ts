@@ -118,6 +118,7 @@ export class Daemon {
     const http = buildHttpServer({
       log: log.child({ component: 'http' }), status: () => this.status(rtp, store), ready: () => this.ready,
       localToken: () => this.token, webDir: join(PACKAGE_ROOT, 'web'),
+      agents: this.engine.acd, supervisor: this.engine.supervision,
     });
     this.push('http', () => http.close());
     await listenHttp(http, { bind: config.http.bind, port: config.http.port });
@@ -162,7 +163,7 @@ export class Daemon {
       log: callsLog, clock: this.clock, stack: p.sip, phones: p.phones, store: p.store, bus: p.bus, ng: () => p.rtp.client,
       records, recordings, board, blf: p.blf, sink, prompts, loadFlow,
       ivr: { voicemail, callbacks, spoolDir: join(config.box.data_dir, 'spool') },
-    }, { calls: config.calls, timeZone: config.box.time_zone, mohFile: config.calls.moh_file || join(PACKAGE_ROOT, 'sounds', 'build', 'moh', 'default.wav') });
+    }, { calls: config.calls, acd: config.acd, timeZone: config.box.time_zone, mohFile: config.calls.moh_file || join(PACKAGE_ROOT, 'sounds', 'build', 'moh', 'default.wav') });
     this.push('calls', () => engine.stop());
     p.dtmf.on('dtmf', (ev) => engine.onDtmf(ev));
     engine.start();

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnLogged, type Proc } from './processes.js';
 
@@ -17,4 +18,26 @@ export function startSipp(dir: string, args: string[], timeoutS: number): SippRu
   const kill = setTimeout(() => p.child.kill('SIGKILL'), (timeoutS + 15) * 1000);
   void p.exited.then(() => clearTimeout(kill));
   return { ...p, dir };
+}
+
+/**
+ * A command to a running SIPp through its UDP control socket (`-cp PORT`): the keyboard's keys
+ * (`p` pauses placing new calls, `q` quits once the calls in progress ended) or `cset rate N`.
+ */
+export async function sippControl(controlPort: number, command: string): Promise<void> {
+  const sock = createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => sock.send(command, controlPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+  } finally {
+    sock.close();
+  }
+}
+
+/** The final cumulative counters of a SIPp run (last row of its stats.csv, columns like `SuccessfulCall(C)`); empty before any row. */
+export function sippStats(dir: string): Map<string, number> {
+  const file = join(dir, 'stats.csv');
+  const rows = (existsSync(file) ? readFileSync(file, 'utf8') : '').trim().split('\n');
+  const head = (rows[0] ?? '').split(';');
+  const last = (rows.length > 1 ? rows.at(-1) ?? '' : '').split(';');
+  return new Map(head.map((name, i) => [name, Number(last[i] ?? NaN)]));
 }

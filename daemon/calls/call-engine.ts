@@ -29,8 +29,12 @@ import { IvrCall, type PromptFiles } from './ivr-call.js';
 import type { RtpSink } from '../../drivers/rtpengine/rtp-sink.js';
 import type { Flow, Language } from '../ivr/flow-types.js';
 import { Blacklist } from '../lines/blacklist.js';
+import { normalizeNumber } from '../lines/phone-number.js';
 import type { VoicemailBox } from '../ivr/voicemail-box.js';
 import type { CallbackList } from '../ivr/callback-list.js';
+import { Acd } from '../acd/acd.js';
+import { featureFlow, queueFlow } from './feature-flows.js';
+import { Supervision } from './supervision.js';
 
 export interface CallEngineDeps {
   log: Logger;
@@ -62,6 +66,8 @@ export interface CallEngineOptions {
   timeZone: string;
   /** Seconds between no-media checks (rtpengine drops a silent stream after its own `timeout`). */
   mediaCheckS?: number;
+  /** Agent and supervisor feature codes, the mixer. */
+  acd: Config['acd'];
 }
 
 /** A call ringing phones right now, for pickup. */
@@ -91,9 +97,16 @@ export class CallEngine implements BridgeHost {
   private readonly ringingExt = new Map<string, Ringing>();
   private readonly ivrCalls = new Map<string, IvrCall>();
   readonly gateways: GatewayCalls;
+  readonly acd: Acd;
+  readonly supervision: Supervision;
 
   constructor(readonly deps: CallEngineDeps, readonly opts: CallEngineOptions) {
     this.gateways = new GatewayCalls(this);
+    this.acd = new Acd({
+      store: deps.store, bus: deps.bus, clock: deps.clock, log: deps.log.child({ part: 'acd' }),
+      isBusy: (ext) => this.isBusy(ext), isRegistered: (ext) => deps.phones.registrar.lookup(ext).length > 0,
+    });
+    this.supervision = new Supervision(this);
   }
 
   start(): void {
@@ -102,10 +115,12 @@ export class CallEngine implements BridgeHost {
       if (inv.state === 'pending') inv.reject(500);
     }));
     this.gateways.start();
+    this.acd.start();
   }
 
   async stop(): Promise<void> {
     this.gateways.stop();
+    this.acd.stop();
     await Promise.all([...this.calls.values()].map((c) => this.end(c, { cause: 'shutdown', by: 'system' })));
   }
 
@@ -133,9 +148,15 @@ export class CallEngine implements BridgeHost {
     return this.deps.sink;
   }
 
-  /** The caller goes into call flow `name` (a line routed to `flow:NAME`); an unknown flow is 480. */
-  async runFlow(call: Call, inv: IncomingInvite, name: string): Promise<void> {
-    const flow = this.deps.loadFlow(name);
+  /** A line routed to `queue:NAME`: the box answers and the caller waits in that queue. */
+  runQueue(call: Call, inv: IncomingInvite, name: string): Promise<void> {
+    const lang = this.deps.store.queues.get(name)?.language ?? 'zh-CN';
+    return this.runFlow(call, inv, queueFlow(name, lang));
+  }
+
+  /** The caller goes into call flow `name` (a line routed to `flow:NAME`, or a built-in one); an unknown flow is 480. */
+  async runFlow(call: Call, inv: IncomingInvite, name: string | Flow): Promise<void> {
+    const flow = typeof name === 'string' ? this.deps.loadFlow(name) : name;
     if (!flow) {
       this.deps.bus.publish('call.unrouted', { flow: name, reason: 'no such flow' }, call.id);
       inv.reject(480, { reason: 'No Route' });
@@ -146,10 +167,10 @@ export class CallEngine implements BridgeHost {
     const ivr = new IvrCall(this, call, flow, this.deps.prompts, {
       caller: call.info.caller, callerName: call.info.callerName, ...(call.info.line !== undefined ? { line: call.info.line } : {}),
       now: () => new Date(this.deps.clock.now()), timeZone: this.opts.timeZone, language: flow.language,
-      isVip: () => false,
+      isVip: (n: string) => store.vip.get(normalizeNumber(n)) !== undefined,
       isBlacklisted: (n: string) => new Blacklist(store.blacklist).isBlocked(n),
       customerTags: () => [],
-      vipPin: () => undefined,
+      vipPin: (n: string) => store.vip.get(normalizeNumber(n))?.pin ?? undefined,
       promptExists: (ref: string) => this.deps.prompts.exists(ref, flow.language),
     });
     this.ivrCalls.set(call.id, ivr);
@@ -167,22 +188,35 @@ export class CallEngine implements BridgeHost {
     const ext = auth.extension;
     const dialled = inv.request.uri.kind === 'sip' ? inv.request.uri.user ?? '' : '';
     const c = this.opts.calls;
+    const a = this.opts.acd;
     const target = classifyDial(dialled, {
       pickupCode: c.pickup_code, directedPickupPrefix: c.directed_pickup_prefix,
       isExtension: (s) => this.deps.store.extensions.get(s)?.enabled === true,
+      agentCodes: { toggle: a.agent_toggle_code, pause: a.pause_code, unpause: a.unpause_code },
+      supervisePrefixes: { listen: a.spy_prefix, whisper: a.whisper_prefix, barge: a.barge_prefix },
     });
     switch (target.kind) {
       case 'extension': return this.internal(inv, ext, target.ext);
       case 'external': return this.gateways.outbound(inv, ext, target.number);
       case 'pickup': return this.pickup(inv, ext, undefined);
       case 'directed-pickup': return this.pickup(inv, ext, target.ext);
+      case 'agent': return this.agentCode(inv, ext, target.action);
+      case 'supervise': return this.supervision.dialIn(inv, ext, target.ext, target.mode);
       case 'feature': return inv.reject(404, { reason: 'Feature Not Available' });
       case 'invalid': return inv.reject(404, { reason: 'Not Found' });
     }
   }
 
+  /** *45 / *46 / *47 from a desk phone: the agent's state changes and a prompt confirms it. */
+  private async agentCode(inv: IncomingInvite, ext: string, action: 'toggle' | 'pause' | 'unpause'): Promise<void> {
+    const view = action === 'toggle' ? this.acd.board.toggle(ext, 'phone') : this.acd.act(ext, action, 'phone', 'phone');
+    const prompt = view.state === 'logged_out' ? 'agent.logged-out' : action === 'pause' ? 'agent.paused' : action === 'unpause' ? 'agent.available' : 'agent.logged-in';
+    const call = this.openCall(inv, { direction: 'internal', caller: ext, callerName: '', callee: inv.request.uri.kind === 'sip' ? inv.request.uri.user ?? '' : '', ext, customerIsA: true, record: 'off' });
+    await this.runFlow(call, inv, featureFlow(prompt, this.deps.store.queues.list()[0]?.language ?? 'zh-CN'));
+  }
+
   /** Creates the call: media session, the CDR row, `call.offered`. */
-  openCall(inv: IncomingInvite, o: { direction: CallDirection; caller: string; callerName: string; callee: string; line?: number; ext?: string; customerIsA: boolean; record: RecordPolicy; inbandDtmf?: boolean }): Call {
+  openCall(inv: { callId: string }, o: { direction: CallDirection; caller: string; callerName: string; callee: string; line?: number; ext?: string; customerIsA: boolean; record: RecordPolicy; inbandDtmf?: boolean }): Call {
     const id = randomUUID();
     const log = this.deps.log.child({ callId: id, sipCallId: inv.callId });
     const record = o.record !== 'off' && this.deps.recordings.canRecord() ? o.record : 'off';
@@ -281,7 +315,7 @@ export class CallEngine implements BridgeHost {
    * Rings phones for a call that is already answered (the IVR routing, a blind transfer): the end
    * of the call stops the ringing; `tag` names the rtpengine leg the answering phone will take.
    */
-  ringAnswered(call: Call, offer: string, exts: string[], o: { tag?: string; transfer?: boolean } = {}): Promise<RingOutcome> {
+  ringAnswered(call: Call, offer: string, exts: string[], o: { tag?: string; transfer?: boolean; timeoutMs?: number } = {}): Promise<RingOutcome> {
     const abort = new AbortController();
     call.onCleanup(() => abort.abort());
     return this.ringExts(call, offer, exts, { signal: abort.signal, invite: undefined, ...o });
@@ -289,7 +323,7 @@ export class CallEngine implements BridgeHost {
 
   private async ringExts(
     call: Call, offer: string, exts: string[],
-    o: { signal: AbortSignal; invite: IncomingInvite | undefined; tag?: string; transfer?: boolean },
+    o: { signal: AbortSignal; invite: IncomingInvite | undefined; tag?: string; transfer?: boolean; timeoutMs?: number },
   ): Promise<RingOutcome> {
     const inv = o.invite;
     const { targets, busy } = this.ringTargets(exts);
@@ -301,7 +335,7 @@ export class CallEngine implements BridgeHost {
     const from = callerFrom(call.info.callerName, call.info.caller, this.hostPort());
     let ringingSent = false;
     return ringer.ring(targets, {
-      offer, from, signal: o.signal, timeoutMs: this.opts.calls.ring_timeout_s * 1000, tag: () => o.tag ?? call.nextTag(),
+      offer, from, signal: o.signal, timeoutMs: o.timeoutMs ?? this.opts.calls.ring_timeout_s * 1000, tag: () => o.tag ?? call.nextTag(),
       onRinging: (ext) => {
         call.ringing.add(ext);
         this.ringingExt.set(ext, entry);

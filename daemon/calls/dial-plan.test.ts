@@ -59,3 +59,24 @@ t.test('the box\'s own codes decide, and an existing extension always wins', asy
   t.same(classifyDial('85551234', digits), { kind: 'external', number: '85551234' });
   t.same(classifyDial('88', digits), { kind: 'extension', ext: '88' }, 'extension before the prefix');
 });
+
+t.test('agent codes and supervise prefixes, when the box has an ACD', async (t) => {
+  const acd: DialPlanContext = {
+    ...ctx, agentCodes: { toggle: '*45', pause: '*46', unpause: '*47' },
+    supervisePrefixes: { listen: '555', whisper: '556', barge: '557' },
+  };
+  const cases: Array<[string, DialTarget]> = [
+    ['*45', { kind: 'agent', action: 'toggle' }],
+    ['*46', { kind: 'agent', action: 'pause' }],
+    ['*47', { kind: 'agent', action: 'unpause' }],
+    ['5551001', { kind: 'supervise', mode: 'listen', ext: '1001' }],
+    ['5561002', { kind: 'supervise', mode: 'whisper', ext: '1002' }],
+    ['55788', { kind: 'supervise', mode: 'barge', ext: '88' }],
+    // No extension after the prefix: an ordinary number, never swallowed.
+    ['5551003', { kind: 'external', number: '5551003' }],
+    ['555', { kind: 'external', number: '555' }],
+    ['*450', { kind: 'feature', code: '*450' }],
+  ];
+  for (const [dialled, want] of cases) t.same(classifyDial(dialled, acd), want, dialled);
+  t.same(classifyDial('*45', ctx), { kind: 'feature', code: '*45' }, 'without an ACD *45 is just a reserved code');
+});

@@ -10,7 +10,11 @@ export type DialTarget =
   | { kind: 'pickup' }
   /** The directed pickup prefix and an existing extension, e.g. **1002. */
   | { kind: 'directed-pickup'; ext: string }
-  /** Any other * or # code, reserved for later features (*45 …). */
+  /** An agent's own state from the desk phone: *45 login/logout toggle, *46 pause, *47 unpause. */
+  | { kind: 'agent'; action: 'toggle' | 'pause' | 'unpause' }
+  /** A supervisor joining an agent's call: 5551001 listen, 5561001 whisper, 5571001 barge. */
+  | { kind: 'supervise'; mode: 'listen' | 'whisper' | 'barge'; ext: string }
+  /** Any other * or # code, reserved for later features. */
   | { kind: 'feature'; code: string }
   | { kind: 'invalid'; reason: string };
 
@@ -18,6 +22,9 @@ export interface DialPlanContext {
   pickupCode: string;
   directedPickupPrefix: string;
   isExtension(s: string): boolean;
+  /** The ACD's codes (config `acd`); absent = none. */
+  agentCodes?: { toggle: string; pause: string; unpause: string };
+  supervisePrefixes?: { listen: string; whisper: string; barge: string };
 }
 
 /** Visual separators people and phone books write in numbers (RFC 3966 visual-separator, plus space). */
@@ -32,12 +39,38 @@ export function classifyDial(dialled: string, ctx: DialPlanContext): DialTarget 
   if (s === '') return { kind: 'invalid', reason: 'nothing was dialled' };
   if (ctx.isExtension(s)) return { kind: 'extension', ext: s };
   if (s === ctx.pickupCode) return { kind: 'pickup' };
+  const agent = agentCode(s, ctx);
+  if (agent) return agent;
+  const supervise = superviseTarget(s, ctx);
+  if (supervise) return supervise;
   const directed = directedPickup(s, ctx);
   if (directed) return directed;
   if (s.startsWith('*') || s.startsWith('#')) {
     return FEATURE.test(s) ? { kind: 'feature', code: s } : { kind: 'invalid', reason: `"${s}" is not a feature code: only digits, * and # follow the ${s[0]}` };
   }
   return numberTarget(s, ctx);
+}
+
+function agentCode(s: string, ctx: DialPlanContext): DialTarget | undefined {
+  const c = ctx.agentCodes;
+  if (!c) return undefined;
+  if (s === c.toggle) return { kind: 'agent', action: 'toggle' };
+  if (s === c.pause) return { kind: 'agent', action: 'pause' };
+  if (s === c.unpause) return { kind: 'agent', action: 'unpause' };
+  return undefined;
+}
+
+/** A supervise prefix followed by an existing extension; digits-only prefixes never swallow outside numbers otherwise. */
+function superviseTarget(s: string, ctx: DialPlanContext): DialTarget | undefined {
+  const p = ctx.supervisePrefixes;
+  if (!p) return undefined;
+  for (const mode of ['listen', 'whisper', 'barge'] as const) {
+    const prefix = p[mode];
+    if (!prefix || !s.startsWith(prefix)) continue;
+    const rest = s.slice(prefix.length);
+    if (rest !== '' && ctx.isExtension(rest)) return { kind: 'supervise', mode, ext: rest };
+  }
+  return undefined;
 }
 
 /**

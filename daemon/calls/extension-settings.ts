@@ -49,10 +49,10 @@ function parsePrefixes(flag: string, s: string): string[] {
   return [...new Set(prefixes)];
 }
 
-function parseOutbound(s: string): boolean {
+function parseOutbound(s: string, flag = '--outbound'): boolean {
   const v = s.trim().toLowerCase();
   if (v === 'on' || v === 'off') return v === 'on';
-  throw new ExtensionSettingsError('EXTENSION_BAD_OUTBOUND', `--outbound: "${s}" is not on or off`);
+  throw new ExtensionSettingsError('EXTENSION_BAD_OUTBOUND', `${flag}: "${s}" is not on or off`);
 }
 
 /**
@@ -76,4 +76,12 @@ export function setExtensionRecord(store: Store, ext: string, record: string): R
   if (!isRecordPolicy(record)) throw new ExtensionSettingsError('EXTENSION_BAD_RECORD', `"${record}" is not a recording policy: use off, ring or answer`);
   store.extensions.setRecord(ext, record);
   return record;
+}
+
+/** Supervisor rights for `ext`'s desk phone (listen, whisper, barge from the phone): on or off. */
+export function setExtensionSupervisor(store: Store, ext: string, value: string): boolean {
+  existingExtension(store, ext);
+  const on = parseOutbound(value, '--supervisor');
+  store.users.setPhoneSupervisor(ext, on);
+  return on;
 }

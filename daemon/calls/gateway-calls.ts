@@ -118,6 +118,10 @@ export class GatewayCalls {
       await this.engine.runFlow(call, inv, target.name);
       return;
     }
+    if (target?.kind === 'queue') {
+      await this.engine.runQueue(call, inv, target.name);
+      return;
+    }
     const exts = this.extensionsOf(row.target);
     if (exts === undefined) {
       bus.publish('call.unrouted', { line: row.id, target: row.target }, call.id);
@@ -145,7 +149,7 @@ export class GatewayCalls {
     if (!t) return undefined;
     if (t.kind === 'extension') return [t.ext];
     if (t.kind === 'group') return this.engine.deps.store.ringGroups.get(t.name)?.members;
-    return undefined; // queue: and flow: arrive with the IVR and ACD issues
+    return undefined; // queue: and flow: are answered by the box (runQueue, runFlow)
   }
 
   async outbound(inv: IncomingInvite, ext: string, number: string): Promise<void> {

@@ -6,8 +6,12 @@ import { infoDigit } from './bridge.js';
 import type { Flow, Language } from '../ivr/flow-types.js';
 import { FlowRunner, type RunnerAction, type RunnerContext } from '../ivr/flow-runner.js';
 import { parseTarget } from '../lines/routing-target.js';
+import { PromptSequence } from './prompt-sequence.js';
 import type { Call } from './call.js';
 import type { CallEngine } from './call-engine.js';
+import type { OverflowReason } from '../acd/acd.js';
+import { QueueCall } from './queue-call.js';
+import type { RingOutcome } from './ringer.js';
 
 /** The IVR's leg in rtpengine: the box's sink until an agent's phone takes it over. */
 export const IVR_TAG = 'ivr';
@@ -34,6 +38,9 @@ export class IvrCall {
   private finished = false;
   private unhookInfo: () => void = () => undefined;
   private voicemail: { mailbox: string; recorder: LegRecorder; timer: NodeJS.Timeout } | undefined;
+  private queued: QueueCall | undefined;
+  /** Voicemail left after a queue overflow ends the call (there is no flow step to go on to). */
+  private hangUpAfterVoicemail = false;
 
   constructor(private readonly engine: CallEngine, private readonly call: Call, flow: Flow, private readonly prompts: PromptFiles, private readonly ctx: RunnerContext) {
     this.flow = flow;
@@ -80,6 +87,10 @@ export class IvrCall {
       if (d === '#') void this.finishVoicemail();
       return;
     }
+    if (this.queued) {
+      this.queued.digit(d);
+      return;
+    }
     if (this.finished) return;
     this.apply(this.runner.digit(d));
   }
@@ -114,7 +125,9 @@ export class IvrCall {
     } catch (err) {
       call.log.error({ callId: call.id, err: errorMessage(err) }, 'voicemail message not stored');
     }
-    if (!call.ended) this.apply(this.runner.voicemailDone());
+    if (call.ended) return;
+    if (this.hangUpAfterVoicemail) await engine.end(call, { cause: 'ivr_hangup', disposition: 'answered', by: 'system' });
+    else this.apply(this.runner.voicemailDone());
   }
 
   private apply(actions: RunnerAction[]): void {
@@ -149,6 +162,11 @@ export class IvrCall {
         this.finished = true;
         this.stopTimers();
         void this.route(a.target);
+        return;
+      case 'queue':
+        this.finished = true;
+        this.stopTimers();
+        void this.enterQueue(a.queue, a.priority);
         return;
       case 'voicemail':
         void this.recordVoicemail(a.mailbox, a.maxSeconds);
@@ -241,6 +259,10 @@ export class IvrCall {
       this.switchFlow(t.name);
       return;
     }
+    if (t?.kind === 'queue') {
+      await this.enterQueue(t.name, 0);
+      return;
+    }
     const exts = t?.kind === 'extension' ? [t.ext] : t?.kind === 'group' ? engine.deps.store.ringGroups.get(t.name)?.members : undefined;
     if (!exts) {
       this.resume(this.runner.routeFailed('failed'));
@@ -254,20 +276,76 @@ export class IvrCall {
       this.resume(this.runner.routeFailed(outcome.kind === 'failed' && outcome.status === 486 ? 'busy' : outcome.kind === 'timeout' ? 'no_answer' : 'failed'));
       return;
     }
+    await this.handOver(outcome);
+  }
+
+  /** The answering phone takes over the IVR's leg (the caller's ports stay the same); false when that failed and the call ended. */
+  private async handOver(outcome: Extract<RingOutcome, { kind: 'answered' }>): Promise<boolean> {
+    const { call, engine } = this;
     try {
       const sdp = outcome.dialog.remoteSdp;
       if (sdp === undefined) throw new Error('the phone answered without SDP');
-      // The phone takes over the IVR's leg: the caller's ports stay the same.
       await call.media.answer(sdp, 'a', IVR_TAG);
     } catch (err) {
       call.log.warn({ callId: call.id, reason: errorMessage(err) }, 'IVR hand-over failed');
       void outcome.dialog.destroy();
       await engine.end(call, { cause: 'media_error', by: 'system' });
-      return;
+      return false;
     }
     call.b = { dialog: outcome.dialog, tag: IVR_TAG, ext: outcome.ext, media: mediaAddress(outcome.dialog.remoteSdp ?? '') };
     this.unhookInfo();
     engine.answered(call, outcome.ext);
+    return true;
+  }
+
+  /** `queue:NAME` or a queue node: the caller waits in the ACD; what the queue gives back goes on here. */
+  private async enterQueue(name: string, priority: number): Promise<void> {
+    const q = new QueueCall(this.engine, this.call, {
+      offerForPhones: this.offerForPhones, language: this.flow.language,
+      handOver: (o) => { this.queued = undefined; return this.handOver(o); },
+      overflow: (reason, target) => this.afterQueue(reason, target),
+    }, name);
+    this.queued = q;
+    const r = await q.start(priority);
+    if (!r.joined) this.afterQueue(r.reason, r.target);
+  }
+
+  /** Overflow: another target, voicemail, a callback request, or the flow's own way on (`on_overflow`). */
+  private afterQueue(reason: OverflowReason, target: string): void {
+    this.queued = undefined;
+    if (this.call.ended) return;
+    this.engine.deps.bus.publish('ivr.queue_left', { reason, target }, this.call.id);
+    if (target === '') {
+      this.resume(this.runner.routeFailed(reason === 'max_wait' ? 'no_answer' : reason === 'full' ? 'busy' : 'failed'));
+      return;
+    }
+    if (target.startsWith('voicemail:')) {
+      void this.overflowToVoicemail(target.slice('voicemail:'.length));
+      return;
+    }
+    if (target === 'callback') {
+      void this.callbackAndHangUp();
+      return;
+    }
+    void this.route(target);
+  }
+
+  private async overflowToVoicemail(mailbox: string): Promise<void> {
+    this.hangUpAfterVoicemail = true;
+    const played = await new PromptSequence(this.call, 'a', this.prompts, this.flow.language).play(['vm.greeting', 'vm.instructions', 'beep']);
+    if (played) await this.recordVoicemail(mailbox, 120);
+  }
+
+  private async callbackAndHangUp(): Promise<void> {
+    const { call, engine } = this;
+    try {
+      engine.deps.ivr.callbacks.request({ callId: call.id, number: call.info.caller, source: 'queue' });
+    } catch (err) {
+      // No caller ID to call back: the caller hears the goodbye only.
+      call.log.info({ callId: call.id, reason: errorMessage(err) }, 'queue overflow callback not listed');
+    }
+    await new PromptSequence(call, 'a', this.prompts, this.flow.language).play(['callback.confirmed', 'goodbye']);
+    await engine.end(call, { cause: 'ivr_hangup', disposition: 'answered', by: 'system' });
   }
 
   /** `route` to `external:NUMBER`: the box-wide blocked prefixes apply, a free line is seized, the far end takes the IVR's leg. */

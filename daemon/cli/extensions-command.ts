@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ExtensionPermissions, ExtensionRow } from '../store/extensions-repo.js';
-import { setExtensionPermissions, setExtensionRecord } from '../calls/extension-settings.js';
+import { setExtensionPermissions, setExtensionRecord, setExtensionSupervisor } from '../calls/extension-settings.js';
 import { withStore } from './lines-command.js';
 import { run } from './run.js';
 
@@ -39,6 +39,16 @@ export function registerExtensions(program: Command): void {
     .action((ext: string, policy: string, flags: { config?: string }) => run(async () => {
       const r = withStore(flags.config, (s) => setExtensionRecord(s, ext, policy));
       process.stdout.write(`✓ extension ${ext}: recording ${r} (applies to the next call)\n`);
+    }));
+
+  exts.command('supervisor')
+    .description('let EXT\'s phone listen in, whisper and barge (spy codes 555/556/557 + extension), or take that right back')
+    .argument('<ext>', 'extension, e.g. 1003')
+    .argument('<on|off>', 'on or off')
+    .option('-c, --config <path>', 'config file of the box')
+    .action((ext: string, value: string, flags: { config?: string }) => run(async () => {
+      const on = withStore(flags.config, (s) => setExtensionSupervisor(s, ext, value));
+      process.stdout.write(`✓ extension ${ext}: supervisor ${on ? 'on' : 'off'}\n`);
     }));
 }
 

@@ -36,9 +36,9 @@ export function registerLines(program: Command): void {
     }));
 
   lines.command('route')
-    .description('send inbound calls on line N to an extension (1001), a group (group:NAME) or an IVR flow (flow:NAME)')
+    .description('send inbound calls on line N to an extension (1001), a group (group:NAME), an ACD queue (queue:NAME) or an IVR flow (flow:NAME)')
     .argument('<n>', 'line number')
-    .argument('<target>', 'EXT, group:NAME or flow:NAME (queue:NAME is reserved)')
+    .argument('<target>', 'EXT, group:NAME, queue:NAME or flow:NAME')
     .option('-c, --config <path>', 'config file of the box')
     .action((n: string, target: string, flags: { config?: string }) => run(async () => {
       const stored = withStore(flags.config, (s) => routeLine(s, lineNumber(n), target));

@@ -16,6 +16,9 @@ import { registerCalls } from './calls-command.js';
 import { registerExtensions } from './extensions-command.js';
 import { registerGroups } from './groups-command.js';
 import { registerFlows } from './flows-command.js';
+import { registerQueues } from './queues-command.js';
+import { registerVip } from './vip-command.js';
+import { registerAgents } from './agents-command.js';
 
 const program = new Command('octoline')
   .description('Octoline: the 8-line call-center box (SIP, IVR, queues, recording, reports)')
@@ -40,6 +43,9 @@ registerCalls(program);
 registerExtensions(program);
 registerGroups(program);
 registerFlows(program);
+registerQueues(program);
+registerVip(program);
+registerAgents(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -94,7 +94,7 @@ t.test('an unreadable file is a clear error, not a crash', async (t) => {
 t.test('a written config reads back identically', async (t) => {
   const first = loadConfig(file('w.conf', '[sip]\nport = 5071\n'));
   const out = join(dir, 'sub', 'written.conf');
-  writeConfig(out, { box: { ...first.box, data_dir: 'd', runtime_dir: '' }, sip: first.sip, http: first.http, rtpengine: first.rtpengine, calls: first.calls, recording: first.recording });
+  writeConfig(out, { box: { ...first.box, data_dir: 'd', runtime_dir: '' }, sip: first.sip, http: first.http, rtpengine: first.rtpengine, calls: first.calls, recording: first.recording, acd: first.acd });
   const again = loadConfig(out);
   t.equal(again.sip.port, 5071);
   t.equal(again.box.data_dir, join(dir, 'sub', 'd'));

@@ -90,6 +90,16 @@ export const CallsSection = Type.Object({
   disconnect_tone_cycles: Type.Integer({ minimum: 0, maximum: 20, default: 3, description: 'on/off cycles heard in a row before the box ends the call (0-20; 0 = no disconnect-tone detection)' }),
 }, { additionalProperties: false, default: {} });
 
+export const AcdSection = Type.Object({
+  agent_toggle_code: featureCode('*45', 'desk-phone code that logs the agent in or out of its queues'),
+  pause_code: featureCode('*46', 'desk-phone code that pauses the agent (busy, 示忙)'),
+  unpause_code: featureCode('*47', 'desk-phone code that makes a paused agent available again (示闲)'),
+  spy_prefix: featureCode('555', 'supervisor listen-in prefix, followed by the agent\'s extension'),
+  whisper_prefix: featureCode('556', 'supervisor whisper prefix (the agent hears the supervisor, the caller does not)'),
+  barge_prefix: featureCode('557', 'supervisor barge prefix (three-way: everyone hears everyone)'),
+  mixer_jitter_frames: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'playout depth of the conference mixer in 20 ms frames (1-10): more absorbs more jitter, adds delay' }),
+}, { additionalProperties: false, default: {} });
+
 export const RecordingSection = Type.Object({
   format: Type.Union([Type.Literal('opus'), Type.Literal('mp3')], {
     default: 'opus', description: '"opus" (smallest, plays in browsers) or "mp3" (plays everywhere)',
@@ -105,6 +115,7 @@ export const ConfigSchema = Type.Object({
   rtpengine: RtpengineSection,
   calls: CallsSection,
   recording: RecordingSection,
+  acd: AcdSection,
 }, { additionalProperties: false, default: {} });
 
 /** The file as written: every section and field optional. */

@@ -1,7 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
+import type { AgentControl, SupervisorControl } from '../acd/acd-types.js';
 import { DaemonError } from '../errors.js';
+import { agentRoutes } from './agent-routes.js';
 import { requireApiAuth } from './api-auth.js';
 import { healthRoutes } from './health-routes.js';
 import { statusRoutes } from './status-routes.js';
@@ -14,6 +16,10 @@ export interface HttpDeps {
   ready: () => boolean;
   localToken: () => string | undefined;
   webDir: string;
+  /** The ACD's agents: GET /api/v1/agents and POST /api/v1/agents/:ext/:action when given. */
+  agents?: AgentControl;
+  /** Listen/whisper/barge and three-way: POST /api/v1/supervise and /api/v1/agents/:ext/conference when given. */
+  supervisor?: SupervisorControl;
 }
 
 export function buildHttpServer(deps: HttpDeps) {
@@ -32,6 +38,9 @@ export function buildHttpServer(deps: HttpDeps) {
   requireApiAuth(app, { localToken: deps.localToken });
   void app.register(healthRoutes, { ready: deps.ready });
   void app.register(statusRoutes, { status: deps.status });
+  if (deps.agents || deps.supervisor) {
+    void app.register(agentRoutes, { agents: deps.agents, supervisor: deps.supervisor });
+  }
   void app.register(webRoutes, { webDir: deps.webDir });
   return app;
 }

@@ -28,6 +28,8 @@ function typeEdges(node: FlowNode): Edge[] {
       return opt('target', node.target);
     case 'route':
       return opt('on_no_answer', node.on_no_answer);
+    case 'queue':
+      return opt('on_overflow', node.on_overflow);
     case 'voicemail':
       return opt('next', node.next);
     case 'hangup':

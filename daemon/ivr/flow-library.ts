@@ -26,6 +26,7 @@ export function boxContext(store: Store, dataDir: string, alsoFlows: readonly st
     flowExists: (name) => alsoFlows.includes(name) || store.flows.get(name) !== undefined,
     extensionExists: (ext) => store.extensions.get(ext) !== undefined,
     groupExists: (name) => store.ringGroups.get(name) !== undefined,
+    queueExists: (name) => store.queues.get(name) !== undefined,
   };
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { Flow, FlowNode } from './flow-types.js';
+import type { Flow, FlowNode, QueueNode } from './flow-types.js';
 import { FlowRunner, type RunnerAction, type RunnerContext } from './flow-runner.js';
 
 const KNOWN = new Set([
@@ -361,6 +361,62 @@ t.test('route: no answer → on_no_answer, or an apology and hang up; a failed r
   t.same(entered(b), ['sorry']);
 });
 
+t.test('queue: the caller goes into the queue like a route; the runner waits for the ACD', async (t) => {
+  const r = run(flow({ q: { type: 'queue', queue: 'sales' } }));
+  const a = r.start();
+  t.same(todo(a), [{ kind: 'queue', queue: 'sales', priority: 0 }], 'priority 0 by default');
+  t.same(events(a, 'ivr.exit')[0]?.data, { node: 'q', to: 'queue:sales', priority: 0 });
+  t.equal(r.done, false, 'the ACD may still give the caller back');
+  t.same([r.digit('1'), r.timeout(), r.promptDone(), r.lookupDone({ ok: true, json: {} }), r.voicemailDone()], [[], [], [], [], []],
+    'while queued the digits and timers are the ACD\'s');
+
+  const vip = run(flow({
+    who: { type: 'set', values: { team: 'vip-desk' }, next: 'q' },
+    q: { type: 'queue', label: 'VIP', queue: '${team}', priority: 7 },
+  }));
+  const v = vip.start();
+  t.same(todo(v), [{ kind: 'queue', queue: 'vip-desk', priority: 7 }], 'the name from a variable, the node\'s priority');
+  t.same(events(v, 'ivr.exit')[0]?.data, { node: 'q', to: 'queue:vip-desk', priority: 7 });
+});
+
+t.test('queue: when the queue gives the caller back → on_overflow, else the error branch', async (t) => {
+  const f = (extra: Partial<QueueNode> = {}) => flow({
+    q: { type: 'queue', queue: 'sales', ...extra },
+    vm: { type: 'voicemail', mailbox: 'group:sales' },
+    sorry: { type: 'hangup', prompts: ['error.operator'] },
+  });
+  for (const reason of ['no_answer', 'busy', 'failed'] as const) {
+    const r = run(f({ on_overflow: 'vm' }));
+    r.start();
+    const back = r.routeFailed(reason);
+    t.same(events(back, 'ivr.route_failed')[0]?.data, { node: 'q', reason }, `${reason}: an event`);
+    t.same(entered(back), ['vm'], `${reason} → on_overflow`);
+    t.same(events(back, 'ivr.error'), [], 'an overflow with somewhere to go is no error');
+    t.same(r.routeFailed(reason), [], 'only once');
+  }
+
+  const own = run(f({ on_error: 'sorry' }));
+  own.start();
+  const o = own.routeFailed('failed');
+  t.match(events(o, 'ivr.error')[0]?.data, { node: 'q', reason: 'queue sales gave the caller back (failed)' });
+  t.same(entered(o), ['sorry'], 'no on_overflow: the node\'s on_error');
+
+  const flows = run(f());
+  flows.start();
+  t.same(todo(flows.routeFailed('busy')), [{ kind: 'route', target: 'group:oops' }], 'then the flow\'s on_error');
+});
+
+t.test('queue: a variable that names no queue takes the overflow path without a queue action', async (t) => {
+  const r = run(flow({ q: { type: 'queue', queue: '${nobody}', on_overflow: 'bye' }, bye: { type: 'hangup' } }));
+  const a = r.start();
+  t.same(todo(a), [{ kind: 'hangup' }]);
+  t.match(events(a, 'ivr.error')[0]?.data, { node: 'q', reason: 'bad queue name ""' });
+  t.same(entered(a), ['q', 'bye']);
+
+  const plain = run(flow({ s: { type: 'set', values: { q: 'Sales Team' }, next: 'q' }, q: { type: 'queue', queue: '${q}' } }));
+  t.same(todo(plain.start()), [{ kind: 'route', target: 'group:oops' }], 'without on_overflow: the error branch');
+});
+
 t.test('voicemail: greeting and beep, the engine records, then next or thanks and hang up', async (t) => {
   const r = run(flow({ vm: { type: 'voicemail', mailbox: '${line}00', max_seconds: 60 } }));
   t.same(todo(r.start()), [play(['vm.greeting', 'vm.instructions', 'beep'], false)]);
@@ -459,11 +515,11 @@ t.test('an error branch is taken again after the caller answers something', asyn
   t.same(entered(r.lookupDone({ ok: false, reason: 'timeout' })), ['main'], 'again, since the caller chose anew');
 });
 
-t.test('never dead air: after any input the runner plays, waits, looks up, routes, records or hangs up', async (t) => {
+t.test('never dead air: after any input the runner plays, waits, looks up, routes, queues, records or hangs up', async (t) => {
   const f = flow({
     hello: { type: 'play', prompts: ['welcome'], next: 'when' },
     when: { type: 'time_switch', rules: [{ kind: 'weekly', hours: [{ days: 'mon-fri', from: '09:00', to: '18:00' }], next: 'main' }], otherwise: 'vm' },
-    main: { type: 'menu', prompts: ['menu.main'], options: { 1: 'ask', 2: 'pin', 3: 'q', 4: 'cb', 0: 'op' }, on_fail: 'bye' },
+    main: { type: 'menu', prompts: ['menu.main'], options: { 1: 'ask', 2: 'pin', 3: 'q', 4: 'cb', 5: 'acd', 0: 'op' }, on_fail: 'bye' },
     ask: { type: 'collect', prompts: ['order.enter'], into: 'no', max_digits: 4, next: 'look' },
     look: { type: 'http_lookup', method: 'GET', url: 'http://127.0.0.1:9/${no}', assign: { amount: 'amount' }, next: 'say' },
     say: { type: 'say', kind: 'amount', value: '${amount}', next: 'main' },
@@ -471,17 +527,27 @@ t.test('never dead air: after any input the runner plays, waits, looks up, route
     q: { type: 'survey', name: 's', prompts: ['survey.question'], next: 'main' },
     cb: { type: 'callback_request', ask_number: true, next: 'main' },
     op: { type: 'route', target: '1000', on_no_answer: 'vm' },
+    acd: { type: 'queue', queue: 'sales', priority: 2, on_overflow: 'main' },
     vm: { type: 'voicemail', mailbox: '1000', next: 'main' },
     bye: { type: 'hangup', prompts: ['goodbye'] },
   });
-  const waiting = new Set(['play', 'wait', 'lookup', 'route', 'voicemail', 'hangup']);
+  const waiting = new Set(['play', 'wait', 'lookup', 'route', 'queue', 'voicemail', 'hangup']);
   let seed = 7;
-  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  // 32-bit LCG (Math.imul keeps it exact); its high bits, as the low bits of an LCG repeat quickly.
+  const rand = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 16) % n;
+  };
   let checked = 0;
   const bad: string[] = [];
-  for (let call = 0; call < 40; call++) {
+  const visited = new Set<unknown>();
+  const step = (actions: RunnerAction[]): RunnerAction[] => {
+    for (const e of events(actions, 'ivr.entered')) visited.add(e.data.node);
+    return todo(actions);
+  };
+  for (let call = 0; call < 100; call++) {
     const r = run(f);
-    let last = todo(r.start());
+    let last = step(r.start());
     for (let i = 0; i < 60 && !r.done; i++) {
       const kind = last.at(-1)?.kind;
       if (kind === undefined || !waiting.has(kind)) bad.push(`call ${call} step ${i}: ends in ${kind}`);
@@ -489,16 +555,17 @@ t.test('never dead air: after any input the runner plays, waits, looks up, route
       const inputs = [
         () => r.digit('0123456789*#'[rand(12)] ?? '1'), () => r.promptDone(), () => r.timeout(),
         () => r.lookupDone(rand(2) ? { ok: true, json: { amount: rand(3) ? '12.5' : 'x' } } : { ok: false, reason: 'down' }),
-        () => r.routeFailed(rand(2) ? 'no_answer' : 'failed'), () => r.voicemailDone(),
+        () => r.routeFailed((['no_answer', 'busy', 'failed'] as const)[rand(3)] ?? 'failed'), () => r.voicemailDone(),
       ];
       // Deliver only what the engine would: the input the last action waits for (digits any time).
-      const expect: Record<string, number[]> = { play: [0, 1], wait: [0, 2], lookup: [3], route: [4], voicemail: [5] };
+      const expect: Record<string, number[]> = { play: [0, 1], wait: [0, 2], lookup: [3], route: [4], queue: [4], voicemail: [5] };
       const choice = expect[kind ?? ''] ?? [];
       const pick = choice[rand(choice.length)] ?? 0;
-      const next = todo(inputs[pick]?.() ?? []);
+      const next = step(inputs[pick]?.() ?? []);
       if (next.length) last = next;
     }
   }
   t.same(bad, [], 'every state waits for something');
-  t.ok(checked > 500, `${checked} states checked`);
+  t.same(Object.keys(f.nodes).filter((id) => !visited.has(id)), [], 'the random calls entered every node');
+  t.ok(checked > 1000, `${checked} states checked`);
 });

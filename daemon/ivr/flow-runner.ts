@@ -8,15 +8,16 @@
  *   gets no promptDone().
  * - `wait`: start a timer of timeoutMs; a digit() cancels it; each new `wait` starts a fresh one; when
  *   it fires call timeout().
- * - `lookup` → lookupDone(), `route` → routeFailed() if it fails, `voicemail` → voicemailDone().
- * Every state either plays, waits with a timeout, looks up (with a timeout), routes or hangs up: no
- * dead air. Errors take the node's `on_error`, then the flow's, then the safe default (an apology and
- * the operator, see `SAFE_DEFAULT_TARGET`).
+ * - `lookup` → lookupDone(), `route` → routeFailed() if it fails, `queue` → routeFailed() if the
+ *   queue gives the caller back, `voicemail` → voicemailDone().
+ * Every state either plays, waits with a timeout, looks up (with a timeout), routes, queues or hangs
+ * up: no dead air. Errors take the node's `on_error`, then the flow's, then the safe default (an
+ * apology and the operator, see `SAFE_DEFAULT_TARGET`).
  */
 import { errorMessage } from '../../drivers/coded-error.js';
 import type {
   CallbackRequestNode, CallerMatchNode, CollectNode, Flow, FlowNode, HttpLookupNode, Language, MenuNode, NodeId,
-  PinCheckNode, PromptRef, SayNode, SurveyNode, TimeSwitchNode, VoicemailNode,
+  PinCheckNode, PromptRef, QueueNode, SayNode, SurveyNode, TimeSwitchNode, VoicemailNode,
 } from './flow-types.js';
 import { sayPrompts } from './say.js';
 import { timeSwitchTarget } from './time-rules.js';
@@ -43,6 +44,8 @@ export type RunnerAction =
   | { kind: 'stop_play' }
   | { kind: 'lookup'; method: 'GET' | 'POST'; url: string; body?: string; timeoutMs: number }
   | { kind: 'route'; target: string; onNoAnswer?: string }
+  /** Put the caller into an ACD queue; `priority` (0-9) is the node's, the ACD adds the caller's VIP level. */
+  | { kind: 'queue'; queue: string; priority: number }
   | { kind: 'voicemail'; mailbox: string; maxSeconds: number }
   | { kind: 'callback'; number: string }
   | { kind: 'survey'; name: string; score: number }
@@ -66,6 +69,8 @@ const DEFAULT_VOICEMAIL_SECONDS = 120;
 const DIGIT = /^[0-9*#A-D]$/;
 /** A prompt ref after `${var}` filling (`order.status.${status}`): no paths, no spaces. */
 const PROMPT_REF = /^(upload:)?[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** A queue name after `${var}` filling, as `octoline queues add` accepts it. */
+const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const ANONYMOUS = new Set(['', 'anonymous', 'unknown', 'restricted', 'private', 'unavailable']);
 
 /** A node to enter now, or null: wait for the engine's next call. */
@@ -83,6 +88,7 @@ type Awaiting =
   | { kind: 'digits'; input: DigitInput }
   | { kind: 'lookup'; node: HttpLookupNode }
   | { kind: 'route'; onNoAnswer: NodeId | undefined; safe: boolean }
+  | { kind: 'queue'; queue: string; onOverflow: NodeId | undefined }
   | { kind: 'voicemail'; next: NodeId | undefined }
   | { kind: 'done' };
 
@@ -178,12 +184,14 @@ export class FlowRunner {
     return this.drive(() => this.lookupAnswer(a.node, r));
   }
 
+  /** A `route` was not answered or not placed, or a `queue` gave the caller back. */
   routeFailed(reason: RouteFailure): RunnerAction[] {
     const a = this.awaiting;
-    if (a.kind !== 'route') return [];
+    if (a.kind !== 'route' && a.kind !== 'queue') return [];
     this.awaiting = { kind: 'nothing' };
     return this.drive(() => {
       this.emit('ivr.route_failed', { node: this.current, reason });
+      if (a.kind === 'queue') return a.onOverflow ?? this.fail(`queue ${a.queue} gave the caller back (${reason})`);
       if (a.safe) return this.hangup();
       if (reason === 'failed') return this.fail('route failed');
       if (a.onNoAnswer !== undefined) return a.onNoAnswer;
@@ -249,6 +257,7 @@ export class FlowRunner {
         return node.next;
       case 'goto': return node.target;
       case 'route': return this.routeTo(this.fill(node.target), node.on_no_answer, false);
+      case 'queue': return this.enqueue(node);
       case 'voicemail': return this.voicemail(node);
       case 'callback_request': return this.callback(node);
       case 'survey': return this.survey(node);
@@ -516,6 +525,23 @@ export class FlowRunner {
   private say(node: SayNode): Next {
     const words = sayPrompts(node.kind, this.fill(node.value), node.language ?? this.ctx.language);
     return this.playThen([...(node.before ?? []), ...words, ...(node.after ?? [])], true, () => node.next);
+  }
+
+  /** Like a route: the ACD owns the caller until it gives them back (routeFailed). */
+  private enqueue(node: QueueNode): Next {
+    const queue = this.fill(node.queue);
+    // A variable that names no queue (empty, a typo) is a queue that does not exist: the overflow path.
+    if (!QUEUE_NAME.test(queue)) {
+      const reason = `bad queue name "${queue}"`;
+      if (node.on_overflow === undefined) return this.fail(reason);
+      this.emit('ivr.error', { node: this.current, reason });
+      return node.on_overflow;
+    }
+    const priority = node.priority ?? 0;
+    this.emit('ivr.exit', { node: this.current, to: `queue:${queue}`, priority });
+    this.out.push({ kind: 'queue', queue, priority });
+    this.awaiting = { kind: 'queue', queue, onOverflow: node.on_overflow };
+    return null;
   }
 
   private voicemail(node: VoicemailNode): Next {

@@ -48,6 +48,7 @@ const FULL: { [K in NodeType]: Required<NodeOf<K>> } = {
   set: { type: 'set', label: 'Mark', on_error: 'bye', values: { looked_up: 'yes' }, next: 'goto' },
   goto: { type: 'goto', label: 'Back', on_error: 'bye', target: 'voicemail' },
   route: { type: 'route', label: 'Sales', on_error: 'bye', target: 'group:sales', on_no_answer: 'voicemail' },
+  queue: { type: 'queue', label: 'VIP queue', on_error: 'bye', queue: 'sales', priority: 5, on_overflow: 'voicemail' },
   voicemail: { type: 'voicemail', label: 'Message', on_error: 'bye', mailbox: '1001', greeting: ['vm.greeting'], max_seconds: 60, next: 'callback_request' },
   callback_request: { type: 'callback_request', label: 'Call me', on_error: 'bye', prompts: ['callback.enter-number'], ask_number: true, next: 'survey' },
   survey: { type: 'survey', label: 'Rate', on_error: 'bye', prompts: ['survey.question'], name: 'service', next: 'route' },
@@ -67,6 +68,7 @@ const REQUIRED = {
   set: ['type', 'values', 'next'],
   goto: ['type', 'target'],
   route: ['type', 'target'],
+  queue: ['type', 'queue'],
   voicemail: ['type', 'mailbox'],
   callback_request: ['type', 'next'],
   survey: ['type', 'prompts', 'name', 'next'],
@@ -74,7 +76,7 @@ const REQUIRED = {
 } as const;
 const REQUIRED_MATCHES_TYPES: { [K in NodeType]: Exact<(typeof REQUIRED)[K][number], RequiredKeys<NodeOf<K>>> } = {
   play: true, menu: true, collect: true, time_switch: true, caller_match: true, pin_check: true, http_lookup: true, say: true,
-  set: true, goto: true, route: true, voicemail: true, callback_request: true, survey: true, hangup: true,
+  set: true, goto: true, route: true, queue: true, voicemail: true, callback_request: true, survey: true, hangup: true,
 };
 const FLOW_REQUIRED = ['name', 'language', 'start', 'on_error', 'nodes'] as const;
 const FLOW_REQUIRED_MATCHES: Exact<(typeof FLOW_REQUIRED)[number], RequiredKeys<Flow>> = true;
@@ -138,6 +140,11 @@ t.test('patterns: ids, names, digits, times, dates, days', async (t) => {
     ['prompt', (f) => { f.nodes = { ...f.nodes, play: { ...FULL.play, prompts: ['../etc/passwd'] } }; }, '/nodes/play/prompts/0', /prompt id/],
     ['unknown field', (f) => { f.nodes = { ...f.nodes, menu: { ...FULL.menu, timeout: 5 } as FlowNode }; }, '/nodes/menu/timeout', /unknown field/],
     ['node type', (f) => { f.nodes = { ...f.nodes, x: { type: 'dial' } as unknown as FlowNode }; }, '/nodes/x/type', /a node type: play, menu/],
+    ['queue name', (f) => { f.nodes = { ...f.nodes, queue: { ...FULL.queue, queue: 'Sales Team' } }; }, '/nodes/queue/queue', /a queue name \(octoline queues add NAME\)/],
+    ['queue name length', (f) => { f.nodes = { ...f.nodes, queue: { ...FULL.queue, queue: 'q'.repeat(33) } }; }, '/nodes/queue/queue', /1-32 of a-z 0-9 _ -/],
+    ['queue priority', (f) => { f.nodes = { ...f.nodes, queue: { ...FULL.queue, priority: 10 } }; }, '/nodes/queue/priority', /a priority 0-9/],
+    ['queue priority fraction', (f) => { f.nodes = { ...f.nodes, queue: { ...FULL.queue, priority: 1.5 } }; }, '/nodes/queue/priority', /a priority 0-9/],
+    ['queue priority negative', (f) => { f.nodes = { ...f.nodes, queue: { ...FULL.queue, priority: -1 } }; }, '/nodes/queue/priority', /a priority 0-9/],
     ['rule kind', (f) => { f.nodes = { ...f.nodes, time_switch: { ...FULL.time_switch, rules: [{ kind: 'easter', next: 'bye' }] } as unknown as FlowNode }; }, '/nodes/time_switch/rules/0/kind', /holiday, date_range or weekly/],
   ];
   for (const [what, change, path, message] of cases) {
@@ -155,4 +162,18 @@ t.test('templated prompts and 24:00 as an end are allowed', async (t) => {
   const flow = fullFlow();
   flow.nodes = { ...flow.nodes, play: { ...FULL.play, prompts: ['order.status.${order_status}', 'upload:spring-promo'] } };
   t.ok('flow' in checkFlowSchema(flow));
+});
+
+t.test('a queue node: a name or one ${var}; priority and on_overflow optional', async (t) => {
+  const withQueue = (queue: FlowNode): Required<Flow> => ({ ...fullFlow(), nodes: { ...fullFlow().nodes, queue } });
+  for (const queue of ['sales', '0-vip_2', 'q'.repeat(32), '${queue}']) {
+    const r = checkFlowSchema(withQueue({ type: 'queue', queue }));
+    t.same('problems' in r ? r.problems : [], [], `"${queue}" is accepted`);
+  }
+  for (const queue of ['', '-sales', 'sales:vip', 'sales-${region}', '${Queue}', 'queue:sales']) {
+    const r = checkFlowSchema(withQueue({ type: 'queue', queue }));
+    t.same('problems' in r ? r.problems.map((p) => p.path) : [], ['/nodes/queue/queue'], `"${queue}" is refused`);
+  }
+  const r = checkFlowSchema(withQueue({ type: 'queue', queue: 'sales', priority: '9' } as unknown as FlowNode));
+  t.same('problems' in r ? r.problems : [], [{ path: '/nodes/queue/priority', message: 'must be a priority 0-9, added to the caller\'s VIP level (higher is served first)' }], 'a priority is a number');
 });

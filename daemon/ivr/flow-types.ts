@@ -157,6 +157,23 @@ export interface RouteNode extends NodeBase {
   on_no_answer?: NodeId;
 }
 
+/**
+ * Hands the caller to an ACD queue (`octoline queues add NAME`); the ACD engine plays the waiting
+ * music and announcements and offers the call to the queue's agents.
+ */
+export interface QueueNode extends NodeBase {
+  type: 'queue';
+  /** The queue's name (`sales`), or `${var}`. */
+  queue: string;
+  /** Extra priority 0-9 for callers reaching this node (a VIP branch); added to the caller's VIP level. Default 0. */
+  priority?: number;
+  /**
+   * Where the flow goes on when the queue gives the caller back (overflow with no queue-level
+   * overflow target, the queue does not exist, or it refuses new callers): default the error branch.
+   */
+  on_overflow?: NodeId;
+}
+
 export interface VoicemailNode extends NodeBase {
   type: 'voicemail';
   /** The mailbox: an extension, or a group/queue name (`group:sales`). */
@@ -189,7 +206,7 @@ export interface HangupNode extends NodeBase {
 
 export type FlowNode =
   | PlayNode | MenuNode | CollectNode | TimeSwitchNode | CallerMatchNode | PinCheckNode | HttpLookupNode
-  | SayNode | SetNode | GotoNode | RouteNode | VoicemailNode | CallbackRequestNode | SurveyNode | HangupNode;
+  | SayNode | SetNode | GotoNode | RouteNode | QueueNode | VoicemailNode | CallbackRequestNode | SurveyNode | HangupNode;
 
 export type NodeType = FlowNode['type'];
 

@@ -142,6 +142,38 @@ t.test('FLOW_BAD_TARGET and FLOW_UNKNOWN_TARGET: routes and mailboxes', async (t
   t.match(v.findings[1]?.message, /1999 does not exist on this box yet \(octoline setup --extension 1999\)/);
 });
 
+t.test('queue nodes: on_overflow must exist; unknown queues warn; a queue hands the call on', async (t) => {
+  const withQueues: FlowValidationContext = { ...ctx, queueExists: (name) => name === 'sales' };
+  const flow = base({
+    q1: { type: 'queue', queue: 'sales', on_overflow: 'nowhere' },
+    q2: { type: 'queue', queue: 'support', priority: 3, on_overflow: 'sorry' },
+    q3: { type: 'queue', queue: 'support' },
+    q4: { type: 'queue', queue: '${team}', on_overflow: 'q1' },
+    r1: { type: 'route', target: 'queue:support' },
+  });
+  flow.nodes.menu = { type: 'menu', prompts: ['menu.main'], options: { 1: 'q1', 2: 'q2', 3: 'q3', 4: 'q4', 5: 'r1', 6: 'sales' }, on_fail: 'sorry' };
+  const v = validateFlow(flow, withQueues);
+  t.same(codes(v.findings), [
+    'error FLOW_MISSING_NODE /nodes/q1/on_overflow',
+    'warning FLOW_UNKNOWN_TARGET /nodes/q2/queue', 'warning FLOW_UNKNOWN_TARGET /nodes/q3/queue',
+    'warning FLOW_UNKNOWN_TARGET /nodes/r1/target',
+  ], 'a templated queue waits for the call; sales exists');
+  t.match(v.findings[0]?.message, /points at node "nowhere", which is not in nodes/);
+  t.match(v.findings[1]?.message, /queue support does not exist on this box yet \(octoline queues add support\); callers sent there go to on_overflow \("sorry"\)/);
+  t.match(v.findings[2]?.message, /callers sent there go to the error branch/);
+  t.match(v.findings[3]?.message, /queue:support does not exist on this box yet \(octoline queues add support\)/);
+  t.same(codes(validateFlow(flow, ctx).findings), ['error FLOW_MISSING_NODE /nodes/q1/on_overflow'], 'without queueExists no queue is checked');
+
+  const loop = validateFlow(base({ q: { type: 'queue', queue: 'sales', on_overflow: 'back' }, back: { type: 'goto', target: 'q' } }), withQueues);
+  t.same(codes(loop.findings.filter((f) => f.level === 'error')), [], 'queue → on_overflow → queue is no loop without input: the caller waits in the queue');
+  t.same(codes(loop.findings), ['warning FLOW_UNREACHABLE /nodes/q', 'warning FLOW_UNREACHABLE /nodes/back']);
+
+  const viaOverflow = base({ q: { type: 'queue', queue: 'sales', on_overflow: 'vm' }, vm: { type: 'voicemail', mailbox: '1001' } });
+  viaOverflow.start = 'q';
+  t.same(codes(validateFlow(viaOverflow, withQueues).findings), ['warning FLOW_UNREACHABLE /nodes/menu', 'warning FLOW_UNREACHABLE /nodes/sales'],
+    'on_overflow is an arrow: the voicemail behind it is reachable');
+});
+
 t.test('time rules: FLOW_BAD_TIME_RANGE, FLOW_BAD_DATE, FLOW_MISSING_CALENDAR, FLOW_OVERNIGHT_HOURS', async (t) => {
   const flow = base({
     ts: {

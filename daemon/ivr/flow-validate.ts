@@ -2,7 +2,7 @@ import { checkFlowSchema } from './flow-schema.js';
 import { givesCallerATurn, nodeEdges, nodePrompts } from './flow-graph.js';
 import { duplicateKeys } from './json-duplicate-keys.js';
 import { SayError, sayPrompts } from './say.js';
-import type { Flow, FlowNode, Language, NodeId, SayNode, TimeSwitchNode } from './flow-types.js';
+import type { Flow, FlowNode, Language, NodeId, QueueNode, SayNode, TimeSwitchNode } from './flow-types.js';
 
 /** Stable codes of validation findings (docs/ivr.md lists them); findings are reported, not thrown. */
 export type FlowFindingCode =
@@ -39,6 +39,7 @@ export interface FlowValidationContext {
   flowExists?(name: string): boolean;
   extensionExists?(ext: string): boolean;
   groupExists?(name: string): boolean;
+  queueExists?(name: string): boolean;
 }
 
 export interface FlowValidation {
@@ -133,6 +134,8 @@ function typeChecks(flow: Flow, id: NodeId, node: FlowNode, ctx: FlowValidationC
       return sayChecks(flow, id, node, ctx);
     case 'route':
       return targetChecks(nodePath(id, 'target'), node.target, ctx);
+    case 'queue':
+      return queueChecks(id, node, ctx);
     case 'voicemail':
       return mailboxChecks(nodePath(id, 'mailbox'), node.mailbox, ctx);
     default:
@@ -173,10 +176,20 @@ function mailboxChecks(path: string, raw: string, ctx: FlowValidationContext): F
 function knownTarget(path: string, raw: string, t: { kind: TargetKind; name: string }, ctx: FlowValidationContext, effect: string): FlowFinding[] {
   const known = t.kind === 'extension' ? ctx.extensionExists?.(t.name)
     : t.kind === 'group' ? ctx.groupExists?.(t.name)
-      : t.kind === 'flow' ? ctx.flowExists?.(t.name) : undefined;
+      : t.kind === 'flow' ? ctx.flowExists?.(t.name)
+        : t.kind === 'queue' ? ctx.queueExists?.(t.name) : undefined;
   if (known !== false) return [];
-  const how = t.kind === 'extension' ? `octoline setup --extension ${t.name}` : t.kind === 'group' ? `octoline groups add ${t.name} --members EXT,…` : `octoline flows import FILE`;
+  const how = t.kind === 'extension' ? `octoline setup --extension ${t.name}`
+    : t.kind === 'group' ? `octoline groups add ${t.name} --members EXT,…`
+      : t.kind === 'queue' ? `octoline queues add ${t.name}` : `octoline flows import FILE`;
   return [warning(path, 'FLOW_UNKNOWN_TARGET', `${raw} does not exist on this box yet (${how}); ${effect}`)];
+}
+
+/** The schema checked the name's shape; a templated one (`${queue}`) is only known during the call. */
+function queueChecks(id: NodeId, node: QueueNode, ctx: FlowValidationContext): FlowFinding[] {
+  if (node.queue.includes('${')) return [];
+  const goes = node.on_overflow === undefined ? 'the error branch' : `on_overflow ("${node.on_overflow}")`;
+  return knownTarget(nodePath(id, 'queue'), `queue ${node.queue}`, { kind: 'queue', name: node.queue }, ctx, `callers sent there go to ${goes}`);
 }
 
 // ---- time rules ----

@@ -132,6 +132,25 @@ t.test('VIP callers and PINs can be scripted; PIN digits are masked', async (t) 
   t.equal((await simulateFlow(vip, opts({ digits: ['4321'] }))).outcome, 'route 1000', 'not a VIP by default');
 });
 
+t.test('a queue node stops the walk like a route and shows the queue and its priority', async (t) => {
+  const acd: Flow = {
+    name: 'acd', language: 'en', start: 'main', on_error: 'op',
+    nodes: {
+      main: { type: 'menu', prompts: ['menu.main'], options: { 1: 'sales', 9: 'vip' }, on_fail: 'op' },
+      sales: { type: 'queue', queue: 'sales', on_overflow: 'op' },
+      vip: { type: 'set', values: { team: 'vip-desk' }, next: 'vip-q' },
+      'vip-q': { type: 'queue', queue: '${team}', priority: 5 },
+      op: { type: 'route', target: '1000' },
+    },
+  };
+  const sales = await simulateFlow(acd, opts({ digits: ['1'] }));
+  t.equal(sales.outcome, 'queue sales (priority 0)');
+  t.same(sales.steps.at(-1), { node: 'sales', type: 'queue', detail: 'queue sales (priority 0)' });
+  const vip = await simulateFlow(acd, opts({ digits: ['9'] }));
+  t.equal(vip.outcome, 'queue vip-desk (priority 5)', 'the name from a variable');
+  t.same(vip.steps.map((s) => s.node), ['main', 'vip', 'vip-q']);
+});
+
 t.test('a bad scripted digit is a SIMULATE_BAD_DIGIT error', async (t) => {
   await t.rejects(simulateFlow(MAIN, opts({ digits: ['1', 'x'] })), { code: 'SIMULATE_BAD_DIGIT', message: /bad digit "x"/ });
 });

@@ -2,7 +2,7 @@
  * `octoline flows simulate`: walks a flow with a FlowRunner the way the call engine would, but with
  * scripted digits and a fixed clock. Prompts finish at once, each scripted digit is pressed when the
  * flow waits for one, and when the digits run out every wait times out. The walk stops at a route,
- * voicemail or hangup (or after `maxSteps` node entries), and reports the path node by node.
+ * a queue, voicemail or hangup (or after `maxSteps` node entries), and reports the path node by node.
  */
 import { CodedError, errorMessage } from '../../drivers/coded-error.js';
 import type { Flow, Language } from './flow-types.js';
@@ -49,7 +49,7 @@ export interface SimulationStep {
 
 export interface Simulation {
   steps: SimulationStep[];
-  /** `route group:sales`, `voicemail 1000`, `hangup`, `stopped after 200 steps`. */
+  /** `route group:sales`, `queue sales (priority 0)`, `voicemail 1000`, `hangup`, `stopped after 200 steps`. */
   outcome: string;
 }
 
@@ -74,6 +74,7 @@ export async function simulateFlow(flow: Flow, opts: SimulateOptions): Promise<S
     const last = actions.filter((a) => a.kind !== 'event').at(-1);
     switch (last?.kind) {
       case 'route': return { steps: path.steps, outcome: `route ${last.target}` };
+      case 'queue': return { steps: path.steps, outcome: queued(last) };
       case 'voicemail': return { steps: path.steps, outcome: `voicemail ${last.mailbox}` };
       case 'hangup': return { steps: path.steps, outcome: 'hangup' };
       case 'play': actions = runner.promptDone(); break;
@@ -127,6 +128,8 @@ class PathRecorder {
   }
 }
 
+const queued = (a: Extract<RunnerAction, { kind: 'queue' }>): string => `queue ${a.queue} (priority ${a.priority})`;
+
 function describe(a: RunnerAction): string | undefined {
   switch (a.kind) {
     case 'play': return `play ${a.prompts.join(', ')}${a.bargeIn ? '' : ' (no barge-in)'}`;
@@ -134,6 +137,7 @@ function describe(a: RunnerAction): string | undefined {
     case 'stop_play': return 'barge-in';
     case 'lookup': return `${a.method} ${a.url}`;
     case 'route': return `route ${a.target}`;
+    case 'queue': return queued(a);
     case 'voicemail': return `voicemail ${a.mailbox} (max ${a.maxSeconds}s)`;
     case 'callback': return `callback request ${a.number}`;
     case 'survey': return `survey ${a.name} = ${a.score}`;

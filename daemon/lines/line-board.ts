@@ -65,6 +65,11 @@ export class LineBoard {
    * in-only. Linear takes the lowest; round-robin the next after the last one picked. The line is
    * not seized: the caller applies `outbound-seize` when it sends the INVITE.
    */
+  /** Is a line free to dial out now (without picking it)? */
+  hasFreeOutbound(): boolean {
+    return this.list().some((l) => l.state === 'idle' && l.direction !== 'in');
+  }
+
   pickOutbound(allowed?: readonly number[]): number | undefined {
     const ok = new Set(allowed ?? this.lines.keys());
     const free = this.list().filter((l) => ok.has(l.line) && l.state === 'idle' && l.direction !== 'in').map((l) => l.line);

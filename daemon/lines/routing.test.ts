@@ -2,6 +2,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { openDatabase } from '../store/database.js';
 import { Store } from '../store/store.js';
+import { QUEUE_DEFAULTS } from '../acd/acd-types.js';
 import { routeLine, setLineFallback, setLineRecord } from './routing.js';
 
 function box(dir: string): Store {
@@ -20,7 +21,20 @@ t.test('a group target must exist and is stored lower-case', async (t) => {
     code: 'LINE_TARGET_NOT_FOUND', message: 'ring group support does not exist; add it with octoline groups add support --members EXT,EXT',
   });
   t.equal(store.lines.get(2)?.target, '', 'nothing written');
-  t.equal(routeLine(store, 2, 'queue:main'), 'queue:main', 'queues are not checked yet (reserved)');
+});
+
+t.test('a queue target must exist and is stored lower-case', async (t) => {
+  const store = box(t.testdir({}));
+  t.teardown(() => store.close());
+  t.throws(() => routeLine(store, 2, 'queue:main'), {
+    code: 'LINE_TARGET_NOT_FOUND', message: 'queue main does not exist (queues: none); add it with octoline queues add main --members EXT,EXT',
+  });
+  t.equal(store.lines.get(2)?.target, '', 'nothing written');
+  store.queues.upsert({ ...QUEUE_DEFAULTS, name: 'main', members: [{ ext: '1001', penalty: 0, position: 0 }] }, 1000);
+  t.equal(routeLine(store, 2, 'queue:Main'), 'queue:main');
+  t.equal(store.lines.get(2)?.target, 'queue:main');
+  t.equal(setLineFallback(store, 1, 'queue:main'), 'queue:main', 'a fallback may be a queue too');
+  t.throws(() => routeLine(store, 1, 'queue:'), { code: 'LINE_BAD_TARGET', message: '"queue:" is not a target: use an extension (1001), group:NAME, queue:NAME or flow:NAME' });
 });
 
 t.test('a line\'s fallback is a target or hangup', async (t) => {

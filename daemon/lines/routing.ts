@@ -13,24 +13,34 @@ function existingLine(store: Store, line: number): void {
 }
 
 /**
- * A target as typed, checked against the store: an extension, ring group or flow must exist (a
- * call routed to nothing would ring nobody). Group names are case-insensitive and stored lower-case.
+ * A target as typed, checked against the store: an extension, ring group, queue or flow must exist
+ * (a call routed to nothing would ring nobody). Names are case-insensitive and stored lower-case.
  */
 function existingTarget(store: Store, target: string): RoutingTarget {
   const t = parseTarget(target);
   if (!t) {
-    throw new LinesError('LINE_BAD_TARGET', `"${target}" is not a target: use an extension (1001), group:NAME or flow:NAME (queue:NAME is reserved)`);
+    throw new LinesError('LINE_BAD_TARGET', `"${target}" is not a target: use an extension (1001), group:NAME, queue:NAME or flow:NAME`);
   }
   if (t.kind === 'extension' && !store.extensions.get(t.ext)) {
     throw new LinesError('LINE_TARGET_NOT_FOUND', `extension ${t.ext} does not exist; add it with octoline setup --extension ${t.ext}`);
   }
   if (t.kind === 'flow') return existingFlow(store, t.name);
+  if (t.kind === 'queue') return existingQueue(store, t.name);
   if (t.kind !== 'group') return t;
   const name = t.name.toLowerCase();
   if (!store.ringGroups.get(name)) {
     throw new LinesError('LINE_TARGET_NOT_FOUND', `ring group ${name} does not exist; add it with octoline groups add ${name} --members EXT,EXT`);
   }
   return { kind: 'group', name };
+}
+
+function existingQueue(store: Store, raw: string): RoutingTarget {
+  const name = raw.toLowerCase();
+  if (!store.queues.get(name)) {
+    const known = store.queues.list().map((q) => q.name).join(', ') || 'none';
+    throw new LinesError('LINE_TARGET_NOT_FOUND', `queue ${name} does not exist (queues: ${known}); add it with octoline queues add ${name} --members EXT,EXT`);
+  }
+  return { kind: 'queue', name };
 }
 
 /** Flow names are lower-case (flows/flow.schema.json); a line may only point at a stored flow. */
@@ -44,8 +54,8 @@ function existingFlow(store: Store, raw: string): RoutingTarget {
 }
 
 /**
- * Route inbound calls on `line` to `target` (`1001`, `group:NAME`, `flow:NAME`; `queue:` is
- * reserved). An extension, group or flow must exist. Written to the store, which the call engine reads
+ * Route inbound calls on `line` to `target` (`1001`, `group:NAME`, `queue:NAME`, `flow:NAME`).
+ * An extension, group, queue or flow must exist. Written to the store, which the call engine reads
  * on each call, so a running daemon needs no restart. Returns the stored form.
  */
 export function routeLine(store: Store, line: number, target: string): string {

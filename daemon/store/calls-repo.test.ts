@@ -2,7 +2,7 @@ import t from 'tap';
 import { join } from 'node:path';
 import { openDatabase } from './database.js';
 import { Store } from './store.js';
-import type { CallOpen } from './calls-repo.js';
+import { LAST_AGENT_SQL, type CallOpen } from './calls-repo.js';
 
 function openStore(dir: string): Store {
   const store = new Store(openDatabase(join(dir, 'octoline.db')));
@@ -73,4 +73,34 @@ t.test('a call event can be read back per call, in order', async (t) => {
   store.events.append('call.ended', { cause: 'x' }, { callId: 'c1', at: 9 });
   t.same(store.events.forCall('c1').map((e) => [e.type, e.at, e.data]), [['call.offered', 10, { caller: '1' }], ['call.ended', 9, { cause: 'x' }]]);
   t.same(store.events.forCall('c9'), []);
+});
+
+t.test('the sticky agent is who last answered or called this customer, since a time', async (t) => {
+  const store = openStore(t.testdir({}));
+  t.teardown(() => store.close());
+  for (const ext of ['1001', '1002', '1003']) store.extensions.upsert({ ext, displayName: '', realm: 'octoline', ha1Md5: 'x', ha1Sha256: 'y' });
+  const cdr = { endedAt: 0, disposition: 'answered' as const, cause: 'caller_hangup', ringSeconds: 1, talkSeconds: 1, holdSeconds: 0, recordingId: null };
+  const call = (id: string, o: Partial<CallOpen>, answeredBy: string | null) => {
+    store.calls.open({ ...base, id, sipCallId: id, ...o });
+    const startedAt = o.startedAt ?? base.startedAt;
+    store.calls.finalize(id, { ...cdr, endedAt: startedAt + 60_000, answeredAt: answeredBy ? startedAt + 5000 : null, extension: answeredBy, disposition: answeredBy ? 'answered' : 'no_answer' });
+  };
+  call('in1', { startedAt: 1000 }, '1001');
+  call('out1', { direction: 'outbound', extension: '1002', caller: '1002', callerNorm: '1002', callee: '021-5555 0199', startedAt: 2000 }, '1002');
+  call('missed', { startedAt: 3000 }, null);
+  call('other', { caller: '021-5555-0177', callerNorm: '02155550177', startedAt: 4000 }, '1003');
+  call('internal', { direction: 'internal', caller: '1003', callerNorm: '1003', callee: '02155550199', startedAt: 5000 }, '1003');
+
+  t.equal(store.calls.lastAgentFor('02155550199', 0), '1002', 'an outbound call the agent placed, its number formatting ignored');
+  call('in2', { startedAt: 6000 }, '1001');
+  t.equal(store.calls.lastAgentFor('02155550199', 0), '1001', 'the most recent answered one');
+  t.equal(store.calls.lastAgentFor('02155550199', 6001), undefined, 'none since then');
+  t.equal(store.calls.lastAgentFor('02155550177', 0), '1003');
+  t.equal(store.calls.lastAgentFor('5550199', 0), undefined, 'the whole number, not a part');
+  t.equal(store.calls.lastAgentFor('', 0), undefined, 'a withheld number has no agent');
+
+  const used = (store.db.prepare(`EXPLAIN QUERY PLAN ${LAST_AGENT_SQL}`).all({ number: '02155550199', since: 0 }) as Array<{ detail: string }>)
+    .map((r) => r.detail).join('; ');
+  t.match(used, /USING INDEX calls_caller/, used);
+  t.match(used, /USING INDEX calls_callee/, 'the outbound half uses its index too');
 });

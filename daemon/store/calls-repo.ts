@@ -73,6 +73,20 @@ const PATCH_COLUMNS: Record<keyof CallPatch, string> = { lineId: 'line_id', exte
 /** SQL for a number column with its usual formatting removed, so digits match however it was written. */
 const digitsOf = (col: string) => `replace(replace(replace(replace(replace(replace(${col}, '+', ''), '-', ''), ' ', ''), '(', ''), ')', ''), '.', '')`;
 
+/**
+ * The dialled number without its formatting, as the index calls_callee (migration 008) holds it:
+ * the sticky-agent lookup must use this exact expression for SQLite to use the index.
+ */
+const CALLEE_PLAIN = `replace(replace(replace(replace(replace(callee, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '')`;
+
+/** CallsRepo.lastAgentFor's query (exported for its query-plan test: both halves must use an index). */
+export const LAST_AGENT_SQL = `SELECT extension, started_at FROM calls
+    WHERE caller_norm = @number AND started_at >= @since AND direction = 'inbound' AND answered_at IS NOT NULL AND extension IS NOT NULL
+  UNION ALL
+  SELECT extension, started_at FROM calls
+    WHERE ${CALLEE_PLAIN} = @number AND started_at >= @since AND direction = 'outbound' AND answered_at IS NOT NULL AND extension IS NOT NULL
+  ORDER BY started_at DESC LIMIT 1`;
+
 /** The CDRs (DESIGN.md "Calls are events"): opened when a call starts, finalized from its events. */
 export class CallsRepo {
   constructor(private readonly db: Database) {}
@@ -110,6 +124,17 @@ export class CallsRepo {
         AND (@number = '' OR instr(${digitsOf('caller_norm')}, @number) > 0 OR instr(${digitsOf('callee')}, @number) > 0)
       ORDER BY started_at DESC, rowid DESC LIMIT @limit`)
       .all({ since: opts.since ?? null, direction: opts.direction ?? null, number: digits, limit: opts.limit ?? 100 }) as CallRow[];
+  }
+
+  /**
+   * The sticky agent: the extension that answered (inbound, by caller_norm) or placed (outbound, by
+   * the dialled number) the most recent answered call with this customer started at or after
+   * `since` (epoch ms). `number` is normalised (digits, leading +), as caller_norm is.
+   */
+  lastAgentFor(number: string, since: number): string | undefined {
+    if (number === '') return undefined;
+    const row = this.db.prepare(LAST_AGENT_SQL).get({ number, since }) as { extension: string } | undefined;
+    return row?.extension;
   }
 
   /** Calls without an end: in progress, or cut off by a daemon stop. Oldest first. */

@@ -17,6 +17,9 @@ import { FlowsRepo } from './flows-repo.js';
 import { VoicemailRepo } from './voicemail-repo.js';
 import { CallbacksRepo } from './callbacks-repo.js';
 import { SurveysRepo } from './surveys-repo.js';
+import { QueuesRepo } from './queues-repo.js';
+import { AgentsRepo } from './agents-repo.js';
+import { VipRepo } from './vip-repo.js';
 
 export const DB_FILE = 'octoline.db';
 
@@ -37,6 +40,9 @@ export class Store {
   readonly voicemail: VoicemailRepo;
   readonly callbacks: CallbacksRepo;
   readonly surveys: SurveysRepo;
+  readonly queues: QueuesRepo;
+  readonly agents: AgentsRepo;
+  readonly vip: VipRepo;
 
   constructor(readonly db: Database) {
     this.settings = new SettingsRepo(db);
@@ -54,6 +60,9 @@ export class Store {
     this.voicemail = new VoicemailRepo(db);
     this.callbacks = new CallbacksRepo(db);
     this.surveys = new SurveysRepo(db);
+    this.queues = new QueuesRepo(db);
+    this.agents = new AgentsRepo(db);
+    this.vip = new VipRepo(db);
   }
 
   static open(dataDir: string, log?: Logger): Store {

@@ -43,4 +43,26 @@ export class UsersRepo {
         must_change_password = excluded.must_change_password, updated_at = excluded.updated_at`)
       .run({ username: u.username, role: u.role, passwordHash: u.passwordHash, must: u.mustChangePassword ? 1 : 0, now });
   }
+
+  /** The strongest role of the users linked to a desk-phone extension (supervisor features check it). */
+  roleForExtension(ext: string): Role | undefined {
+    const rows = this.db.prepare('SELECT role FROM users WHERE extension = ?').all(ext) as Array<{ role: Role }>;
+    const rank: Record<Role, number> = { admin: 4, supervisor: 3, qa: 2, agent: 1 };
+    return rows.map((r) => r.role).sort((a, b) => rank[b] - rank[a])[0];
+  }
+
+  /**
+   * Give a desk phone supervisor rights (or take them back): a user `phone-EXT` with role supervisor,
+   * linked to the extension, with no password (no web login) until the users issue manages it.
+   */
+  setPhoneSupervisor(ext: string, on: boolean, now = Date.now()): void {
+    const username = `phone-${ext}`;
+    if (!on) {
+      this.db.prepare('DELETE FROM users WHERE username = ?').run(username);
+      return;
+    }
+    this.db.prepare(`INSERT INTO users (username, role, password_hash, must_change_password, extension, created_at, updated_at)
+      VALUES (?, 'supervisor', '!', 1, ?, ?, ?)
+      ON CONFLICT (username) DO UPDATE SET role = 'supervisor', extension = excluded.extension, updated_at = excluded.updated_at`).run(username, ext, now, now);
+  }
 }

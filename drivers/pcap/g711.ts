@@ -41,3 +41,18 @@ export function linearToUlaw(sample: number): number {
   const mantissa = (s >> (exponent + 3)) & 0x0f;
   return ~(sign | (exponent << 4) | mantissa) & 0xff;
 }
+
+/** Encode one 16-bit linear sample as an A-law byte (G.711 §A, the reference encoder on 13-bit magnitude). */
+export function linearToAlaw(sample: number): number {
+  let v = Math.max(-32768, Math.min(32767, Math.round(sample))) >> 3;
+  let mask = 0xd5;
+  if (v < 0) {
+    mask = 0x55;
+    v = -v - 1;
+  }
+  let segment = 0;
+  while (segment < 8 && v >= 0x20 << segment) segment++;
+  if (segment >= 8) return 0x7f ^ mask;
+  const mantissa = (segment < 2 ? v >> 1 : v >> segment) & 0x0f;
+  return ((segment << 4) | mantissa) ^ mask;
+}

@@ -19,7 +19,10 @@ export type G711Codec = 'PCMU' | 'PCMA';
 export interface StereoWavOptions {
   /** Default: the first RTP stream (source address:port) seen. */
   left?: StreamSelector;
-  /** Default: the first stream seen that is not left's. */
+  /**
+   * Default: every stream that is not left's (what the caller hears may come from several sources in
+   * turn: the agent's phone, music on hold, a transfer's new party, the conference mixer).
+   */
   right?: StreamSelector;
   /** telephone-event payload types to skip (default [101]; take them from the SDP). PT 13 (CN) is always skipped. */
   dtmfPayloadTypes?: number[];
@@ -91,8 +94,7 @@ export async function pcapToStereoWav(pcapPath: string, outWavPath: string, o: S
     (s.ssrc === undefined || s.ssrc === f.ssrc);
   const leftFlow = o.left ? undefined : flows[0];
   const isLeft = (f: (typeof frames)[number]) => (o.left ? matches(o.left, f) : f.flow === leftFlow);
-  const rightFlow = o.right ? undefined : frames.find((f) => !isLeft(f))?.flow;
-  const isRight = (f: (typeof frames)[number]) => !isLeft(f) && (o.right ? matches(o.right, f) : f.flow === rightFlow);
+  const isRight = (f: (typeof frames)[number]) => !isLeft(f) && (o.right ? matches(o.right, f) : true);
   const left = frames.filter(isLeft);
   const right = frames.filter(isRight);
   if (left.length === 0) {

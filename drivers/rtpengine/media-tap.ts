@@ -1,8 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { ALAW_TABLE, ULAW_TABLE, decodeG711 } from '../pcap/g711.js';
+import { decodeG711 } from '../pcap/g711.js';
 import { parseRtp } from '../pcap/rtp-header.js';
+import { G711_DECODE, audioStream } from '../mixer/audio-sdp.js';
 import { RtpengineError } from './errors.js';
 import type { NgClient } from './ng-client.js';
 
@@ -130,24 +131,12 @@ export function decodeTapPacket(msg: Buffer, tables: DecodeTables): TapFrame | u
  * (the offer's connection address and port).
  */
 export function subscriberAnswer(offer: string, address: string, port: number): { sdp: string; tables: DecodeTables; source: string } {
-  const lines = offer.split(/\r?\n/);
-  const mLine = lines.find((l) => l.startsWith('m=audio '));
-  const mAt = mLine === undefined ? -1 : lines.indexOf(mLine);
-  const connection = lines.slice(mAt).find((l) => l.startsWith('c=')) ?? lines.slice(0, mAt).find((l) => l.startsWith('c='));
-  const cLine = /^c=IN IP[46] (\S+)/.exec(connection ?? '');
-  if (mLine === undefined || !cLine) throw new RtpengineError('RTPENGINE_ERROR', 'rtpengine subscribe request: the offer has no audio');
-  const fields = mLine.trim().split(/\s+/);
-  const pts = fields.slice(3);
-  const maps = lines.filter((l) => /^a=(rtpmap|fmtp):(\d+) /.test(l) && pts.includes(/^a=\w+:(\d+)/.exec(l)?.[1] ?? ''));
-  const tables: DecodeTables = new Map();
-  for (const pt of pts) {
-    const name = /^a=rtpmap:\d+ ([^/\s]+)\/8000/i.exec(maps.find((l) => l.startsWith(`a=rtpmap:${pt} `)) ?? '')?.[1]?.toUpperCase();
-    if (pt === '0' || name === 'PCMU') tables.set(Number(pt), ULAW_TABLE);
-    else if (pt === '8' || name === 'PCMA') tables.set(Number(pt), ALAW_TABLE);
-  }
+  const audio = audioStream(offer);
+  if (!audio) throw new RtpengineError('RTPENGINE_ERROR', 'rtpengine subscribe request: the offer has no audio');
+  const tables: DecodeTables = new Map(audio.g711.map((g) => [g.payloadType, G711_DECODE[g.codec]]));
   const sdp = [
     'v=0', `o=- 1 1 IN IP4 ${address}`, 's=octoline-tap', `c=IN IP4 ${address}`, 't=0 0',
-    `m=audio ${port} RTP/AVP ${pts.join(' ')}`, ...maps, 'a=recvonly', '',
+    `m=audio ${port} RTP/AVP ${audio.payloadTypes.join(' ')}`, ...audio.formats, 'a=recvonly', '',
   ].join('\r\n');
-  return { sdp, tables, source: `${cLine[1] ?? ''}:${fields[1] ?? ''}` };
+  return { sdp, tables, source: `${audio.address}:${audio.port}` };
 }

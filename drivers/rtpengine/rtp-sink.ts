@@ -31,6 +31,19 @@ export class RtpSink {
   }
 
   /**
+   * An SDP offer from this socket (G.711 both laws and RFC 4733 digits), for a call the box starts
+   * itself (a queue callback rings the agent before the customer's line is dialled).
+   */
+  offerSdp(): string {
+    const address = this.sock?.address().address ?? '127.0.0.1';
+    return [
+      'v=0', `o=octoline 1 1 IN IP4 ${address}`, 's=octoline', `c=IN IP4 ${address}`, 't=0 0',
+      `m=audio ${this.port} RTP/AVP 0 8 101`, 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000',
+      'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-16', 'a=ptime:20', 'a=sendrecv', '',
+    ].join('\r\n');
+  }
+
+  /**
    * An SDP answer to rtpengine's `offer` (the callee side's SDP): the same codecs, pointed at this
    * socket, so rtpengine sees a normal answered call.
    */

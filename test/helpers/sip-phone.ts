@@ -5,9 +5,10 @@ import { authorize, digestAuth } from '../../drivers/sip/auth/index.js';
 import { replacesFor, type DialogId } from '../../drivers/sip/dialog/index.js';
 import { createRequest, getCallId, getFrom, getTo, parseUri, type SipResponse } from '../../drivers/sip/message/index.js';
 import { SipStack } from '../../drivers/sip/stack.js';
-import { formatReferTo, type DestroyInfo, type Dialog, type IncomingInvite } from '../../drivers/sip/ua/index.js';
+import { formatReferTo, mediaAddress, type DestroyInfo, type Dialog, type IncomingInvite } from '../../drivers/sip/ua/index.js';
 import { testLogger } from './log.js';
 import { freePort } from './ports.js';
+import { toneStream } from './rtp.js';
 import { PeerError, waitUntil } from './sipp.js';
 
 /**
@@ -27,8 +28,10 @@ import { PeerError, waitUntil } from './sipp.js';
  *   answered or still ringing), records the NOTIFY sipfrag statuses it gets, knows when the box
  *   hung up, sends INFO digits, hangs up.
  *
- * No RTP: each call's SDP names a UDP socket opened for it and never read (µ-law, sendrecv).
- * Everything is stopped at test end.
+ * RTP: each call's SDP names a UDP socket opened for it (µ-law, sendrecv); what arrives on any of
+ * them is kept in arrival order (`heardBytes`, `heardSince`), and `PhoneCall.sendTone` makes the
+ * call speak a sine. With `register: false` and `port` the phone can stand for the gateway itself
+ * (the box knows the gateway by its address and port). Everything is stopped at test end.
  */
 
 export interface SipPhoneOptions {
@@ -39,6 +42,10 @@ export interface SipPhoneOptions {
   password?: string;
   /** Default 'auto'. */
   answerMode?: 'auto' | 'manual';
+  /** The SIP port to bind (default: a free one). */
+  port?: number;
+  /** REGISTER at start (default true). */
+  register?: boolean;
 }
 
 /** A NOTIFY of a REFER subscription as the phone saw it. */
@@ -70,7 +77,7 @@ export class PhoneCall {
   /** Set when the box ended the dialog (BYE, 481, …). */
   endedBy: DestroyInfo | undefined;
 
-  constructor(readonly dialog: Dialog, readonly direction: 'in' | 'out', private readonly box: string) {
+  constructor(readonly dialog: Dialog, readonly direction: 'in' | 'out', private readonly box: string, private readonly media?: Socket) {
     dialog.on('notify', (r) => {
       this.notifies.push({ status: sipfragStatus(r.body), state: r.request.headers.get('Subscription-State') ?? '' });
       r.respond(200);
@@ -105,6 +112,20 @@ export class PhoneCall {
   async info(digit: string): Promise<number> {
     const res = await this.dialog.request('INFO', { body: `Signal=${digit}\r\nDuration=160\r\n`, contentType: 'application/dtmf-relay' });
     return res.status;
+  }
+
+  /**
+   * Sends a µ-law sine of `freqHz` from this call's RTP socket to where the box's current SDP
+   * says (a re-INVITE moving the media is followed), until the returned function is called, the
+   * call ends or the phone stops.
+   */
+  sendTone(freqHz: number): () => void {
+    const sock = this.media;
+    if (sock === undefined) throw new PeerError('PEER_BAD_OPTIONS', `${this.dialog.callId}: this call has no RTP socket`);
+    const stop = toneStream(sock, () => (this.up ? mediaAddress(this.dialog.remoteSdp ?? '') : undefined), freqHz);
+    this.dialog.on('destroy', stop);
+    sock.once('close', stop);
+    return stop;
   }
 
   hangup(): Promise<void> {
@@ -143,7 +164,7 @@ export async function startSipPhone(t: Test, o: SipPhoneOptions): Promise<SipPho
   const password = o.password ?? `pass-${o.ext}-ok`;
   const box = `127.0.0.1:${o.boxPort}`;
   const stack = new SipStack({ clock: systemClock, log: testLogger() }, {
-    address: '127.0.0.1', port: await freePort(), rateLimit: false, contactUser: o.ext, userAgent: `octoline-test-phone ${o.ext}`,
+    address: '127.0.0.1', port: o.port ?? await freePort(), rateLimit: false, contactUser: o.ext, userAgent: `octoline-test-phone ${o.ext}`,
   });
   await stack.start();
   const sockets: Socket[] = [];
@@ -152,7 +173,7 @@ export async function startSipPhone(t: Test, o: SipPhoneOptions): Promise<SipPho
     await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
   });
   const heard: Buffer[] = [];
-  const sdp = async (): Promise<string> => {
+  const media = async (): Promise<{ sdp: string; sock: Socket }> => {
     const s = createSocket('udp4');
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
     // What the box sends, PCMU payloads in arrival order (no jitter buffer: nothing is judged late).
@@ -161,7 +182,7 @@ export async function startSipPhone(t: Test, o: SipPhoneOptions): Promise<SipPho
       heard.push(msg.subarray(12 + ((msg[0] ?? 0) & 0x0f) * 4));
     });
     sockets.push(s);
-    return phoneSdp(o.ext, s.address().port);
+    return { sdp: phoneSdp(o.ext, s.address().port), sock: s };
   };
   const incoming: IncomingInvite[] = [];
   const pending: IncomingInvite[] = [];
@@ -169,7 +190,8 @@ export async function startSipPhone(t: Test, o: SipPhoneOptions): Promise<SipPho
   let taken = 0;
   let takenInvites = 0;
   const answer = async (inv: IncomingInvite): Promise<PhoneCall> => {
-    const call = new PhoneCall(await stack.createUAS(inv, { localSdp: await sdp() }), 'in', box);
+    const m = await media();
+    const call = new PhoneCall(await stack.createUAS(inv, { localSdp: m.sdp }), 'in', box, m.sock);
     calls.push(call);
     return call;
   };
@@ -199,13 +221,13 @@ export async function startSipPhone(t: Test, o: SipPhoneOptions): Promise<SipPho
       const abort = new AbortController();
       let early: (e: EarlyCall) => void = () => undefined;
       const ringing = new Promise<EarlyCall>((r) => { early = r; });
-      const answered = sdp().then(async (localSdp) => new PhoneCall(await stack.createUAC(`sip:${user}@${box}`, {
-        localSdp, from: `<sip:${o.ext}@${box}>`, signal: abort.signal, auth: digestAuth({ username: o.ext, password }),
+      const answered = media().then(async (m) => new PhoneCall(await stack.createUAC(`sip:${user}@${box}`, {
+        localSdp: m.sdp, from: `<sip:${o.ext}@${box}>`, signal: abort.signal, auth: digestAuth({ username: o.ext, password }),
         onProvisional: (res) => {
           const id = earlyId(res);
           if (id !== undefined) early({ id, status: res.status });
         },
-      }), 'out', box));
+      }), 'out', box, m.sock));
       answered.catch(() => undefined); // a test that only looks at `ringing` must not see an unhandled rejection
       return { ringing, answered, cancel: () => abort.abort() };
     },
@@ -213,7 +235,7 @@ export async function startSipPhone(t: Test, o: SipPhoneOptions): Promise<SipPho
     heardBytes: () => heard.reduce((n, b) => n + b.length, 0),
     heardSince: (from) => Buffer.concat(heard).subarray(from),
   };
-  await phone.register();
+  if (o.register !== false) await phone.register();
   return phone;
 }
 

@@ -23,7 +23,7 @@ export function mergedConfig(path: string, a: SetupAnswers): ConfigFile {
   const cur = existsSync(path) ? loadConfig(path) : undefined;
   const base = cur ?? validateConfigObject(path, {});
   const file: ConfigFile = { box: { ...base.box }, sip: { ...base.sip }, http: { ...base.http }, rtpengine: { ...base.rtpengine },
-    calls: { ...base.calls, blocked_prefixes: [...base.calls.blocked_prefixes] }, recording: { ...base.recording } };
+    calls: { ...base.calls, blocked_prefixes: [...base.calls.blocked_prefixes] }, recording: { ...base.recording }, acd: { ...base.acd } };
   if (!cur) {
     // Keep derived paths derived: an empty data_dir follows the config's location.
     file.box.data_dir = '';

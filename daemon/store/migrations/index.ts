@@ -6,8 +6,9 @@ import { routing } from './004-routing.js';
 import { callEngine } from './005-call-engine.js';
 import { flows } from './006-flows.js';
 import { voicemail } from './007-voicemail.js';
+import { acd } from './008-acd.js';
 
 export type { Migration };
 
 /** In order; a new migration is appended here and never edited once released. */
-export const MIGRATIONS: readonly Migration[] = [box, calls, registrations, routing, callEngine, flows, voicemail];
+export const MIGRATIONS: readonly Migration[] = [box, calls, registrations, routing, callEngine, flows, voicemail, acd];
