@@ -23,9 +23,9 @@
  *    `queue.callback_requested` are in, the gateway drops to `--rate` calls/s and every agent is
  *    unpaused: 8 lines busy, 20 callbacks queued ahead of the live callers.
  * 2. Churn, `--minutes`: every 5-15 s one working agent is paused (3 in 4) or logged out, and back
- *    5-20 s later (at most half of them away); every 15 s, while fewer than `--supervisors` sessions
- *    run, a free supervisor is put on a random agent's call (POST /api/v1/supervise; whisper, barge,
- *    listen in turn). CPU of the daemon and rtpengine over the phase.
+ *    5-20 s later (at most half of them away); every 15 s a supervisor whose last session ended is
+ *    put on a random agent's call (POST /api/v1/supervise; whisper, barge, listen in turn). CPU of
+ *    the daemon and rtpengine over the phase.
  * 3. Drain: the gateway stops placing calls (SIPp `p`), agents come back; until every callback was
  *    served or failed and no call is up (at most 4 min).
  * 4. Mixer: K gateway calls answered by K agents; daemon and rtpengine CPU over 15 s, then the same

@@ -5,7 +5,7 @@ import type { BoxEvent, EventBus } from '../events/bus.js';
 import { normalizeNumber } from '../lines/phone-number.js';
 import type { Store } from '../store/store.js';
 import type { AgentAction, AgentControl, AgentView, QueueSettings } from './acd-types.js';
-import { AgentBoard } from './agent-board.js';
+import { AgentBoard, type AgentBoardDeps } from './agent-board.js';
 import { WaitEstimator } from './expected-wait.js';
 import { pickAgents, type Candidate, type StrategyMemo } from './strategies.js';
 import { WaitingList } from './waiting-list.js';
@@ -59,14 +59,8 @@ interface Waiting {
 
 export type JoinResult = { joined: true; position: number } | { joined: false; reason: OverflowReason; target: string };
 
-export interface AcdDeps {
-  store: Store;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  isRegistered(ext: string): boolean;
-  isBusy(ext: string): boolean;
-}
+/** The ACD needs what its agent board needs: store, events, clock, log, registration and busy lookups. */
+export type AcdDeps = AgentBoardDeps;
 
 const STATE_TRIGGERS = /^(call\.(offered|answered|ended|transferred|picked_up)|phone\.)/;
 

@@ -35,6 +35,8 @@ export function bridgeLegs(call: Call, host: BridgeHost): () => void {
     d.on('modify', onModify);
     d.on('info', onInfo);
     d.on('refer', onRefer);
+    // The leg hung up before the bridge was set (a BYE right after the answer): end the call now.
+    if (d.state === 'terminated') queueMicrotask(onDestroy);
     detach.push(() => {
       d.off('destroy', onDestroy);
       d.off('modify', onModify);

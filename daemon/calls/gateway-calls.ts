@@ -51,11 +51,15 @@ export class GatewayCalls {
     });
     pinger.on('up', (s) => {
       const gw = byTarget.get(s.target);
-      if (!gw) return;
-      const wasDown = this.down.delete(gw.id);
-      board.gateway(gw.id, true);
-      if (wasDown) bus.publish('gateway.up', { gateway: gw.name, host: gw.host, port: gw.port });
+      if (gw) this.markUp(gw, 'options');
     });
+  }
+
+  /** The gateway answered a ping, or sent a call: it is alive whatever the pings said. */
+  private markUp(gw: GatewayRow, by: 'options' | 'invite'): void {
+    const wasDown = this.down.delete(gw.id);
+    this.engine.deps.board.gateway(gw.id, true);
+    if (wasDown) this.engine.deps.bus.publish('gateway.up', { gateway: gw.name, host: gw.host, port: gw.port, by });
   }
 
   stop(): void {
@@ -81,11 +85,19 @@ export class GatewayCalls {
 
   async inbound(inv: IncomingInvite, gw: GatewayRow): Promise<void> {
     const { store, bus, board } = this.engine.deps;
+    // Some gateways never answer OPTIONS: a call from one proves it is up.
+    if (this.down.has(gw.id)) this.markUp(gw, 'invite');
     this.syncBoard();
     const profile = profileOf(gw);
     const uri = inv.request.uri;
     const line = lineFromInvite(profile, { requestUser: uri.kind === 'sip' ? uri.user : undefined, toUser: userOf(inv.to.uri) });
     const row = line === undefined ? this.trunkLine(gw) : store.lines.list().find((l) => l.id === line && l.gatewayId === gw.id) ?? store.lines.get(line);
+    if (!row && line === undefined && store.lines.list().some((l) => l.enabled && l.gatewayId === gw.id && l.direction !== 'out')) {
+      // Trunk mode with every line taken: the box is busy, not misconfigured.
+      inv.log.info({ gateway: gw.name }, 'INVITE from the gateway while every line is busy');
+      inv.reject(486, { reason: 'All Lines Busy' });
+      return;
+    }
     if (!row || !row.enabled) {
       inv.log.warn({ gateway: gw.name, requestUri: uri.kind === 'sip' ? uri.user : undefined }, 'INVITE from the gateway for no known line');
       inv.reject(404, { reason: 'No Such Line' });

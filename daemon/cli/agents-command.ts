@@ -62,6 +62,16 @@ export function registerAgents(program: Command): void {
       }));
   }
 
+  agents.command('wrapup')
+    .description('the agent\'s own wrap-up seconds after each queue call (overrides the queue\'s), or "queue" to use the queue\'s again')
+    .argument('<ext>', 'the agent\'s extension, e.g. 1001')
+    .argument('<seconds>', '0-3600, or queue', parseWrapUp)
+    .option('-c, --config <path>', 'config file of the box')
+    .action((ext: string, wrap: number | null, flags: Flags) => run(async () => {
+      const v = withStore(flags.config, (s) => saveWrapUp(s, ext, wrap));
+      process.stdout.write(`✓ agent ${ext}: wrap-up ${v === null ? 'of each queue' : `${v} s`} (applies after the next call)\n`);
+    }));
+
   agents.command('spy')
     .description('ring SUPERVISOR\'s phone; once answered it joins the call AGENT is on (needs the daemon; keys 4/5/6 switch modes)')
     .argument('<supervisor>', 'the supervisor\'s extension')
@@ -97,26 +107,46 @@ const MODE_TEXT: Record<SuperviseMode, string> = { listen: 'it listens silently 
 
 const stateText = (v: AgentView) => (v.state === 'paused' ? `paused (${v.pauseReason || 'busy'})` : v.state);
 
-/** What the daemon will start from: the stored row; an extension without one is a logged-out agent. */
-function storedState(row: AgentRow | undefined): AgentView['state'] {
-  if (!row?.loggedIn) return 'logged_out';
-  return row.paused ? 'paused' : 'available';
+/**
+ * What the daemon will start from (daemon/acd/agent-board.ts): the stored row; a queue member
+ * without one is a static member, logged in.
+ */
+function storedState(row: AgentRow | undefined, member: boolean): AgentView['state'] {
+  if (!(row ? row.loggedIn : member)) return 'logged_out';
+  return row?.paused ? 'paused' : 'available';
 }
 
-/** The agents as `GET /api/v1/agents` shows them, from the database alone (registration unknown: false). */
+/** The agents (queue members, or with a stored state) as `GET /api/v1/agents` shows them, from the database alone (registration unknown: false). */
 function storedViews(store: Store): AgentView[] {
   const queues = store.queues.list();
-  return store.extensions.list().map((e) => storedView(store.agents.get(e.ext), e.ext, e.displayName, queuesOf(queues, e.ext)));
+  return store.extensions.list()
+    .filter((e) => store.agents.get(e.ext) !== undefined || queuesOf(queues, e.ext).length > 0)
+    .map((e) => storedView(store.agents.get(e.ext), e.ext, e.displayName, queuesOf(queues, e.ext)));
 }
 
 const queuesOf = (queues: QueueSettings[], ext: string) => queues.filter((q) => q.members.some((m) => m.ext === ext)).map((q) => q.name);
 
 function storedView(row: AgentRow | undefined, ext: string, name: string, queues: string[]): AgentView {
-  const state = storedState(row);
+  const state = storedState(row, queues.length > 0);
   return {
     ext, name, state, pauseReason: state === 'paused' ? row?.pauseReason ?? '' : '', queues,
     since: row?.updatedAt ?? 0, callsTaken: 0, missedInARow: 0, registered: false,
   };
+}
+
+function parseWrapUp(v: string): number | null {
+  if (v.trim().toLowerCase() === 'queue') return null;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 && n <= 3600 ? n : bad(`wrap-up: "${v}" must be 0-3600 seconds, or queue`);
+}
+
+/** The agent's own wrap-up, read by the running daemon at each call's end (no restart). */
+function saveWrapUp(store: Store, ext: string, wrapUpS: number | null, now = Date.now()): number | null {
+  if (!store.extensions.get(ext)) throw new AcdError('AGENT_UNKNOWN', `there is no extension ${ext}`);
+  const member = queuesOf(store.queues.list(), ext).length > 0;
+  const before = store.agents.get(ext) ?? { ext, loggedIn: member, paused: false, pauseReason: '', wrapUpS: null, updatedAt: now };
+  store.agents.save({ ...before, wrapUpS, updatedAt: now });
+  return wrapUpS;
 }
 
 /** The daemon is not running: the action is written to the agent's row, which the ACD reads when it starts. */
@@ -126,7 +156,8 @@ function saveOffline(store: Store, ext: string, action: AgentAction, reason: str
     const known = store.extensions.list().map((x) => x.ext).join(', ') || 'none yet';
     throw new AcdError('AGENT_UNKNOWN', `there is no extension ${ext} (extensions: ${known})`);
   }
-  const before = store.agents.get(ext) ?? { ext, loggedIn: false, paused: false, pauseReason: '', wrapUpS: null, updatedAt: now };
+  const member = queuesOf(store.queues.list(), ext).length > 0;
+  const before = store.agents.get(ext) ?? { ext, loggedIn: member, paused: false, pauseReason: '', wrapUpS: null, updatedAt: now };
   const row: AgentRow = { ...before, ...applied(action, reason), updatedAt: now };
   store.agents.save(row);
   return storedView(row, ext, e.displayName, queuesOf(store.queues.list(), ext));

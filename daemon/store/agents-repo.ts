@@ -8,8 +8,8 @@ type Row = Omit<AgentRow, 'loggedIn' | 'paused'> & { loggedIn: number; paused: n
 const agent = (r: Row): AgentRow => ({ ...r, loggedIn: r.loggedIn === 1, paused: r.paused === 1 });
 
 /**
- * What survives a restart of each agent's state (logged in, paused and why, own wrap-up). An
- * extension without a row is a logged-out agent with the queue's wrap-up.
+ * What survives a restart of each agent's state (logged in, paused and why, own wrap-up). A queue
+ * member without a row counts as logged in (a static member) with the queue's wrap-up.
  */
 export class AgentsRepo {
   constructor(private readonly db: Database) {}

@@ -144,6 +144,18 @@ t.test('a burst too far ahead drops the oldest frames', async (t) => {
   t.equal(s.jb.concealed, 0, 'dropped frames are not concealment');
 });
 
+t.test('a stream starting while the mixer owes ticks is placed that much further ahead', async (t) => {
+  let owed = 3;
+  const jb = new JitterBuffer(2, () => owed);
+  const f = new Int16Array(160);
+  jb.put(7, 1, 0, new Uint8Array(160).fill(0x80), ULAW_TABLE);
+  const played: boolean[] = [];
+  for (let i = 0; i < 3; i++) played.push(jb.read(f)); // the catch-up
+  owed = 0;
+  for (let i = 0; i < 3; i++) played.push(jb.read(f));
+  t.same(played, [false, false, false, false, false, true], 'the catch-up does not eat the depth: two frames of lead-in remain');
+});
+
 t.test('RFC 4733 time filled with silence is neither concealed nor a loss; garbage is refused', async (t) => {
   const s = new Stream(1);
   s.put(0); s.tick();

@@ -23,6 +23,7 @@ export const MAX_PACKET_SAMPLES = 1600;
 export const MAX_DEPTH = 15;
 
 export class JitterBuffer {
+  private readonly depth: number;
   private readonly pcm = new Int16Array(RING);
   private readonly have = new Uint8Array(RING);
   private readonly last = new Int16Array(FRAME);
@@ -48,8 +49,6 @@ export class JitterBuffer {
   /** Packets dropped because they came after their samples were played. */
   late = 0;
 
-  private readonly depth: number;
-
   /**
    * `depth`: playout delay in frames, 0..MAX_DEPTH. `overdue`: ticks due but not run yet (the mixer
    * is catching up after a stall); a stream starting then is placed that much further ahead, or
@@ -70,23 +69,6 @@ export class JitterBuffer {
     if (!this.anchored || ssrc !== this.ssrc) this.startStream(ssrc, seq, ts, n);
     else if (!this.place(seq, ts, n)) return false;
     this.write(this.refPos + ((ts - this.refTs) | 0), payload, table);
-    return true;
-  }
-
-  /** Checks a packet of the current stream against playout, re-synchronising when it must; false to drop it. */
-  private place(seq: number, ts: number, n: number): boolean {
-    const newest = ((seq - this.refSeq) << 16) >> 16 > 0;
-    const pos = this.refPos + ((ts - this.refTs) | 0);
-    const tooLate = pos + n <= this.readPos;
-    const tooEarly = pos > this.readPos + this.reach();
-    if ((tooLate || tooEarly) && !newest) {
-      if (tooLate) this.late++;
-      return false;
-    }
-    let at = pos;
-    if (tooLate || (tooEarly && pos > this.refEnd + MAX_PACKET_SAMPLES)) at = this.resync();
-    else if (tooEarly) this.skipTo(pos - (this.depth + this.lag()) * FRAME);
-    if (newest) this.setReference(seq, ts, at, n);
     return true;
   }
 
@@ -135,6 +117,23 @@ export class JitterBuffer {
   /** Time passed without playout (the mixer stalled): `frames` are dropped unplayed, nothing is concealed. */
   skip(frames: number): void {
     if (this.anchored) this.skipTo(this.readPos + frames * FRAME);
+  }
+
+  /** Checks a packet of the current stream against playout, re-synchronising when it must; false to drop it. */
+  private place(seq: number, ts: number, n: number): boolean {
+    const newest = ((seq - this.refSeq) << 16) >> 16 > 0;
+    const pos = this.refPos + ((ts - this.refTs) | 0);
+    const tooLate = pos + n <= this.readPos;
+    const tooEarly = pos > this.readPos + this.reach();
+    if ((tooLate || tooEarly) && !newest) {
+      if (tooLate) this.late++;
+      return false;
+    }
+    let at = pos;
+    if (tooLate || (tooEarly && pos > this.refEnd + MAX_PACKET_SAMPLES)) at = this.resync();
+    else if (tooEarly) this.skipTo(pos - (this.depth + this.lag()) * FRAME);
+    if (newest) this.setReference(seq, ts, at, n);
+    return true;
   }
 
   private played(out: Int16Array): boolean {

@@ -43,6 +43,9 @@ t.test('late timers do not shift the schedule: the next wait is shorter', async 
 t.test('a wake-up a few periods late runs the missed ticks at once and counts them late', async (t) => {
   const { clock, ticks, skips, tc } = setup();
   clock.fire();
+  t.equal(tc.overdue(), 0, 'on time: nothing owed');
+  clock.mono = 1085;
+  t.equal(tc.overdue(), 4, 'at 1085, before the late timer ran: ticks 1-4 are owed');
   clock.fire(65); // tick 1 due at 1020 runs at 1085: ticks 2, 3 and 4 (1040, 1060, 1080) are due too
   t.equal(ticks.length, 5, 'ticks 0-4 ran');
   t.equal(tc.late, 3, 'ticks 1, 2 and 3 started a period or more late');

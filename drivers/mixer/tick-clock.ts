@@ -1,12 +1,5 @@
 import type { Clock, TimerHandle } from '../clock.js';
 
-/**
- * A 20 ms clock that does not drift: tick n is due at start + n × period, so a timer firing late
- * makes the next wait shorter instead of shifting every later tick (a setInterval slips by its
- * lateness each time). A tick missed by a late timer runs on catch-up, so the packets sent per
- * second stay right; after a long stall (the process paused, `maxCatchUp` periods or more) the
- * missed ticks are handed to `onSkip` at once instead (time moves on, nothing stale is sent).
- */
 /** 500 ms: a busy machine stalls a process for 100 ms and more; only a longer stall is skipped. */
 export const MAX_CATCH_UP = 25;
 
@@ -21,6 +14,13 @@ export interface TickClockOptions {
   defer?: (fn: () => void) => void;
 }
 
+/**
+ * A 20 ms clock that does not drift: tick n is due at start + n × period, so a timer firing late
+ * makes the next wait shorter instead of shifting every later tick (a setInterval slips by its
+ * lateness each time). A tick missed by a late timer runs on catch-up, so the packets sent per
+ * second stay right; after a long stall (the process paused, `maxCatchUp` periods or more) the
+ * missed ticks are handed to `onSkip` at once instead (time moves on, nothing stale is sent).
+ */
 export class TickClock {
   private origin = 0;
   private n = 0;

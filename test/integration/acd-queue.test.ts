@@ -52,10 +52,9 @@ let cb: CallBox;
 t.before(async () => {
   cb = await startCallBox(t, { extensions: EXTENSIONS });
   await answerPings();
-  t.teardown(freeGatewayPort);
   t.teardown(() => {
-    writeFileSync('/tmp/acd-queue-events.txt', (cb.db.prepare("SELECT at, type, call_id, data FROM events WHERE type NOT LIKE 'agent.state' ORDER BY id").all() as Array<Record<string, unknown>>).map((r) => JSON.stringify(r)).join('\n'));
-    writeFileSync('/tmp/acd-queue-daemon.txt', cb.daemon.stdout() + cb.daemon.stderr());
+    boxGone = true;
+    return freeGatewayPort();
   });
   const file = join(cb.box.dir, 'main.json');
   writeFileSync(file, JSON.stringify(dispatchFlow(), null, 2));
@@ -69,8 +68,10 @@ t.before(async () => {
  * this socket on the gateway's port answers the pings.
  */
 let pingAnswerer: Socket | undefined;
+let boxGone = false;
 
 async function answerPings(): Promise<void> {
+  if (boxGone) return;
   const sock = createSocket('udp4');
   sock.on('message', (msg, from) => {
     const text = msg.toString('latin1');
@@ -82,6 +83,8 @@ async function answerPings(): Promise<void> {
     sock.once('error', reject);
     sock.bind(cb.gwPort, '127.0.0.1', () => resolve());
   });
+  sock.on('error', () => sock.close());
+  sock.unref(); // never what keeps the test process alive
   pingAnswerer = sock;
 }
 
@@ -107,7 +110,7 @@ async function cli(t: Test, args: string[]): Promise<string> {
 
 /** An agent's desk phone (auto-answer unless told), registered; it quits at the end of the test. */
 async function phone(t: Test, ext: string, answerMode: 'auto' | 'manual' = 'auto'): Promise<BaresipHandle> {
-  const p = await startBaresip(t, { user: ext, password: PASSWORD(ext), server: { port: cb.box.sipPort }, regintS: 600, answerMode, audioFile: cb.phoneTone, sipTrace: true });
+  const p = await startBaresip(t, { user: ext, password: PASSWORD(ext), server: { port: cb.box.sipPort }, regintS: 600, answerMode, audioFile: cb.phoneTone });
   await p.waitRegistered(10_000);
   return p;
 }
@@ -145,7 +148,7 @@ async function waitQueueEvents(q: QueueName, type: string, n: number, timeoutMs 
   return ofQueue(type, q).slice(0, n);
 }
 
-/** POST an agent action to the API, as `octoline agents ACTION` does while the daemon runs. */
+/** The daemon's API with the local CLI token: what `octoline agents …` calls while the daemon runs. */
 async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const token = readLocalToken(cb.box.runtimeDir) ?? '';
   const res = await fetch(`${cb.box.url}${path}`, {
@@ -164,6 +167,18 @@ async function waitAvailable(exts: string[], timeoutMs = 10_000): Promise<void> 
     const list = await agents();
     return exts.every((e) => list.find((a) => a.ext === e)?.state === 'available');
   }, { timeoutMs, what: `agents ${exts.join(', ')} available`, intervalMs: 100 });
+}
+
+/**
+ * The agent hangs up once the box has bridged the call (its `call.answered`). Not at once on the
+ * phone's CALL_ESTABLISHED: a BYE that reaches the box while it still hands the IVR's media over is
+ * lost and the caller stays on the line (reported; see the file's report).
+ */
+async function hangUpOnceBridged(agent: BaresipHandle, ext: string): Promise<void> {
+  const bridged = (): boolean => ofExt('call.answered', ext).some((a) => !cb.events('call.ended').some((e) => e.callId === a.callId));
+  await agent.waitCall('CALL_ESTABLISHED', 20_000);
+  await waitUntil(bridged, { timeoutMs: 5000, what: `the box bridged ${ext}'s call` });
+  await agent.hangup();
 }
 
 /** One caller who waits in queue `q`, is answered, and hangs up; resolves with the extension that answered. */
@@ -217,58 +232,36 @@ t.test('an agent whose phone is not registered is skipped', async (t) => {
 });
 
 t.test('an unanswered offer moves on to the next agent, and the agent who let it ring is paused', async (t) => {
-  const t0 = Date.now();
   await cli(t, ['queues', 'add', 'noans', '--strategy', 'linear', '--members', '3001,3002', ...QUICK, '--auto-pause', '1']);
-  t.comment('LAP', 221, Date.now() - t0);
   const a1 = await phone(t, '3001', 'manual');
-  t.comment('LAP', 223, Date.now() - t0);
   const a2 = await phone(t, '3002');
-  t.comment('LAP', 225, Date.now() - t0);
   const gw = await callIn(t, caller('noans', 1), 20_000);
-  t.comment('LAP', 227, Date.now() - t0);
   await a1.waitCall('CALL_INCOMING', 10_000);
-  t.comment('LAP', 229, Date.now() - t0);
-  await a2.waitCall('CALL_ESTABLISHED', 20_000);
-  t.comment('LAP', 231, Date.now() - t0);
-  await a2.hangup();
-  t.comment('LAP', 233, Date.now() - t0);
+  await hangUpOnceBridged(a2, '3002');
   t.equal((await gw.done).code, 0, 'the caller got through, and the agent hung up');
   t.same(ofQueue('agent.offered', 'noans').map((e) => e.data['extension']), ['3001', '3002'], 'offered to 3001 first, then 3002');
   t.same(ofQueue('agent.no_answer', 'noans').map((e) => e.data['extension']), ['3001'], '3001 did not answer in the ring time');
   t.same(answeredBy('noans'), ['3002'], '3002 answered');
   t.match(ofExt('agent.state', '3001').filter((e) => e.data['state'] === 'paused'), [{ data: { pauseReason: 'no-answer' } }], '3001 was auto-paused (reason no-answer)');
   const views = JSON.parse(await cli(t, ['agents', 'list', '--json'])) as AgentView[];
-  t.comment('LAP', 240, Date.now() - t0);
   t.match(views.find((a) => a.ext === '3001'), { state: 'paused', pauseReason: 'no-answer' }, 'octoline agents list shows 3001 paused');
 });
 
 t.test('with the only agent paused, the caller overflows after the max wait to the overflow extension', async (t) => {
-  const t0 = Date.now();
   await cli(t, ['queues', 'add', 'ovf', '--strategy', 'linear', '--members', '4001', ...QUICK, '--max-wait', '3', '--overflow', '4002']);
-  t.comment('LAP', 247, Date.now() - t0);
   const a1 = await phone(t, '4001');
-  t.comment('LAP', 249, Date.now() - t0);
   const a2 = await phone(t, '4002');
-  t.comment('LAP', 251, Date.now() - t0);
   await cli(t, ['agents', 'pause', '4001', '--reason', 'lunch']);
-  t.comment('LAP', 253, Date.now() - t0);
   const gw = await callIn(t, caller('ovf', 1), 20_000);
-  t.comment('LAP', 255, Date.now() - t0);
-  await a2.waitCall('CALL_ESTABLISHED', 20_000);
-  t.comment('LAP', 257, Date.now() - t0);
-  await a2.hangup();
-  t.comment('LAP', 259, Date.now() - t0);
+  await hangUpOnceBridged(a2, '4002');
   t.equal((await gw.done).code, 0, 'the caller got through, and 4002 hung up');
   const [overflow] = await waitQueueEvents('ovf', 'queue.overflow', 1);
-  t.comment('LAP', 262, Date.now() - t0);
   t.match(overflow?.data, { reason: 'max_wait', target: '4002' }, 'overflow for max wait, to 4002');
   t.ok(Number(overflow?.data['waitS']) >= 3, `after the 3 s max wait (${String(overflow?.data['waitS'])} s)`);
   t.same(ofQueue('agent.offered', 'ovf'), [], 'the paused agent was never offered the call');
   t.same(a1.events.filter((e) => e.type === 'CALL_INCOMING'), [], '4001\'s phone never rang');
   const row = await cb.waitRow<{ extension: string }>('SELECT extension FROM calls WHERE id = ? AND ended_at IS NOT NULL', [overflow?.callId]);
-  t.comment('LAP', 268, Date.now() - t0);
   t.equal(row.extension, '4002', 'the CDR: answered by 4002');
-  writeFileSync('/tmp/a2.log', a2.log);
 });
 
 t.test('a VIP caller who joins later is served first', async (t) => {
@@ -322,6 +315,7 @@ t.test('a flow\'s queue node: an agent answers; a queue that refuses the caller 
 
   const [answered] = await waitQueueEvents('support', 'queue.answered', 1);
   t.match(answered?.data, { extension: '7001' }, 'the flow put the caller in support; 7001 answered');
+  t.match(cb.events('ivr.answered').filter((e) => e.callId === answered?.callId), [{ data: { flow: 'main' } }], 'the line answered with the imported flow');
   t.match(cb.events('ivr.exit').filter((e) => e.callId === answered?.callId), [{ data: { node: 'to_support', to: 'queue:support' } }], 'through the flow\'s queue node');
   await a1.waitCall('CALL_ESTABLISHED', 5000);
   await a1.hangup();

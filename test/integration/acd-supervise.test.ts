@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { decodeG711, ULAW_TABLE } from '../../drivers/pcap/g711.js';
 import { energy, goertzelPower } from '../../drivers/tones/goertzel.js';
 import { SipError } from '../../drivers/sip/ua/index.js';
+import { readLocalToken } from '../../daemon/auth/local-token.js';
 import { recordingChannel, startCallBox, type CallBox } from '../helpers/call-box.js';
+import { runCli } from '../helpers/octoline.js';
 import { startSipPhone, type OutgoingCall, type SipPhone } from '../helpers/sip-phone.js';
 import { waitUntil } from '../helpers/sipp.js';
 import { readWav } from '../helpers/tone.js';
@@ -21,8 +23,8 @@ import { readWav } from '../helpers/tone.js';
  *   audio the line's recording puts on its right channel, but it can be cut into time windows
  *   without mapping recording timestamps to mode switches, so one call walks through every mode.
  *   The recording is checked once at the end (the supervisor on its right channel only while barging).
- * - Tones: caller 1000 Hz, agent 500 Hz, supervisor 1600 Hz (all on the 10 Hz grid of 100 ms blocks,
- *   apart from each other's harmonics), sent paced by the wall clock.
+ * - Tones: caller 1000 Hz, agent 500 Hz, supervisor 1600 Hz, a third party (three-way) 1300 Hz (all
+ *   on the 10 Hz grid of 100 ms blocks, apart from each other's harmonics), sent paced by the wall clock.
  * - Each window starts when the mode is known to be in force (the `supervise.started` /
  *   `supervise.mode` event is in the database), skips a settle time (mixer playout + rtpengine), and
  *   ends when the phone's capture holds enough audio: no sleep decides anything.
@@ -35,7 +37,8 @@ const CALLER = '13800138000';
 const CALLER_HZ = 1000;
 const AGENT_HZ = 500;
 const SUPERVISOR_HZ = 1600;
-const FREQS = [CALLER_HZ, AGENT_HZ, SUPERVISOR_HZ];
+const THIRD_HZ = 1300;
+const FREQS = [CALLER_HZ, AGENT_HZ, SUPERVISOR_HZ, THIRD_HZ];
 /** µ-law bytes = samples at 8 kHz. */
 const SETTLE = 8000 * 0.3;
 const WINDOW = 8000 * 1.0;
@@ -63,8 +66,8 @@ function shares(ulaw: Buffer): Shares {
   return Object.fromEntries(FREQS.map((f) => [f, blocks.length === 0 ? 0 : blocks.reduce((n, b) => n + (b[f] ?? 0), 0) / blocks.length]));
 }
 
-type Who = 'caller' | 'agent' | 'supervisor';
-const VOICE: Record<Who, number> = { caller: CALLER_HZ, agent: AGENT_HZ, supervisor: SUPERVISOR_HZ };
+type Who = 'caller' | 'agent' | 'supervisor' | 'third';
+const VOICE: Record<Who, number> = { caller: CALLER_HZ, agent: AGENT_HZ, supervisor: SUPERVISOR_HZ, third: THIRD_HZ };
 
 /**
  * Each listener hears exactly the voices named: each of them holds a clear share of its audio,
@@ -110,6 +113,20 @@ async function refusedWith(call: OutgoingCall): Promise<number | undefined> {
   } catch (err) {
     return err instanceof SipError ? err.status : undefined;
   }
+}
+
+/** `octoline ARGS` against the box's running daemon. */
+function octoline(cb: CallBox, args: string[]): ReturnType<typeof runCli> {
+  return runCli([...args, '--config', cb.box.configPath]);
+}
+
+/** A POST to the box's API as the box-local CLI: the status and the reply's `code`. */
+async function apiPost(cb: CallBox, path: string, body: object): Promise<{ status: number; code: unknown }> {
+  const res = await fetch(`${cb.box.url}${path}`, {
+    method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${readLocalToken(cb.box.runtimeDir) ?? ''}` },
+  });
+  return { status: res.status, code: ((await res.json()) as { code?: unknown }).code };
 }
 
 t.test('supervisor whisper, barge, listen on a queue call: who hears whom, by tone analysis; rights, no call, hang-ups', async (t) => {
@@ -197,4 +214,66 @@ t.test('supervisor whisper, barge, listen on a queue call: who hears whom, by to
   t.comment(`recording: the supervisor on the caller's side for ${supervisorS.toFixed(1)} s, barge lasted ${(bargeMs / 1000).toFixed(1)} s`);
   // The mixer sends from a new port once it takes the agent's place: the right channel takes every non-caller stream.
   t.ok(supervisorS > 1 && supervisorS < bargeMs / 1000 + 1, 'the recording has the supervisor on the caller\'s side only while barging');
+});
+
+t.test('API-started whisper (octoline agents spy) and three-way (octoline agents conference): the box rings the phone, then who hears whom', async (t) => {
+  const cb = await startCallBox(t, { extensions: ['1001', '1002', '1003'] });
+  // Independent settings and phones, set up side by side (each CLI run is a process start).
+  const [agent, third, sup, gateway] = await Promise.all([
+    startSipPhone(t, { ext: '1001', boxPort: cb.box.sipPort }),
+    startSipPhone(t, { ext: '1002', boxPort: cb.box.sipPort }),
+    startSipPhone(t, { ext: '1003', boxPort: cb.box.sipPort }),
+    startSipPhone(t, { ext: CALLER, boxPort: cb.box.sipPort, port: cb.gwPort, register: false }),
+    cb.cli(['queues', 'add', 'sales', '--strategy', 'linear', '--members', '1001', '--announce-every', '-1', '--language', 'en']),
+    cb.cli(['lines', 'route', '1', 'queue:sales']),
+    cb.cli(['extensions', 'supervisor', '1003', 'on']),
+  ]);
+
+  // Refusals, by the CLI (one line, exit 1) and by the API (status and code).
+  const [noCall, forbidden] = await Promise.all([
+    octoline(cb, ['agents', 'spy', '1003', '1001', '--mode', 'whisper']),
+    octoline(cb, ['agents', 'spy', '1002', '1001', '--mode', 'whisper']),
+  ]);
+  t.equal(noCall.code, 1, 'spy on an agent on no call: exit 1');
+  t.match(noCall.stderr, /^octoline: .*1001 is not on an answered call\n$/, `one line: ${noCall.stderr.trim()}`);
+  t.same(await apiPost(cb, '/api/v1/supervise', { supervisor: '1003', agent: '1001', mode: 'whisper' }), { status: 409, code: 'SUPERVISE_NO_CALL' }, 'API: 409 SUPERVISE_NO_CALL');
+  t.equal(forbidden.code, 1, 'spy by a non-supervisor: exit 1');
+  t.match(forbidden.stderr, /^octoline: .*1002 has no supervisor rights.*\n$/, `one line: ${forbidden.stderr.trim()}`);
+  t.same(await apiPost(cb, '/api/v1/supervise', { supervisor: '1002', agent: '1001', mode: 'whisper' }), { status: 403, code: 'SUPERVISE_FORBIDDEN' }, 'API: 403 SUPERVISE_FORBIDDEN');
+
+  // The customer calls line 1, the queue offers 1001, who answers.
+  const customer = await gateway.dial('line1').answered;
+  customer.sendTone(CALLER_HZ);
+  const atAgent = await agent.waitCall(20_000);
+  atAgent.sendTone(AGENT_HZ);
+  await waitEvent(cb, 'queue.answered', (d) => d.extension === '1001');
+  const pair = { caller: gateway, agent };
+
+  // 1. octoline agents spy 1003 1001 --mode whisper: 1003's phone rings (auto-answer), then whispers.
+  const spy = await octoline(cb, ['agents', 'spy', '1003', '1001', '--mode', 'whisper']);
+  t.equal(spy.code, 0, `agents spy: ${spy.stderr}`);
+  t.match(spy.stdout, /ringing 1003: once answered, it whispers to the agent on 1001's call/, spy.stdout.trim());
+  const atSup = await sup.waitCall(15_000);
+  atSup.sendTone(SUPERVISOR_HZ);
+  t.match(await waitEvent(cb, 'supervise.started', () => true), { extension: '1003', agent: '1001', mode: 'whisper' }, 'supervise.started (whisper)');
+  expectHeard(t, 'API whisper', await listenWindow({ ...pair, supervisor: sup }), { caller: ['agent'], agent: ['caller', 'supervisor'], supervisor: ['caller', 'agent'] });
+  await atSup.hangup();
+  t.match(await waitEvent(cb, 'supervise.ended', () => true), { extension: '1003' }, 'supervise.ended');
+
+  // 2. octoline agents conference 1001 1002: 1002's phone rings and answers; everyone hears everyone.
+  const conf = await octoline(cb, ['agents', 'conference', '1001', '1002']);
+  t.equal(conf.code, 0, `agents conference: ${conf.stderr}`);
+  t.match(conf.stdout, /ringing 1002: once answered, it joins 1001's call/, conf.stdout.trim());
+  const atThird = await third.waitCall(15_000);
+  atThird.sendTone(THIRD_HZ);
+  t.match(await waitEvent(cb, 'conference.joined', () => true), { extension: '1002', agent: '1001' }, 'conference.joined');
+  expectHeard(t, 'three-way', await listenWindow({ ...pair, third }), { caller: ['agent', 'third'], agent: ['caller', 'third'], third: ['caller', 'agent'] });
+
+  // 1002 hangs up: caller and agent keep talking.
+  await atThird.hangup();
+  t.match(await waitEvent(cb, 'conference.left', () => true), { extension: '1002' }, 'conference.left');
+  expectHeard(t, 'after 1002 left', await listenWindow(pair), { caller: ['agent'], agent: ['caller'] });
+  t.ok(customer.up && atAgent.up, 'the customer call is still up');
+  await customer.hangup();
+  await atAgent.waitEnded();
 });

@@ -1,16 +1,9 @@
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import { dbRows } from '../helpers/cli-session.js';
 import { makeTestBox, runCli, type TestBox } from '../helpers/octoline.js';
 
-const rows = <T>(box: TestBox, sql: string): T[] => {
-  const db = new BetterSqlite3(join(box.dataDir, 'octoline.db'), { readonly: true });
-  try {
-    return db.prepare(sql).all() as T[];
-  } finally {
-    db.close();
-  }
-};
+const rows = dbRows;
 
 async function setUpBox(t: Test): Promise<TestBox> {
   const box = await makeTestBox(t);
