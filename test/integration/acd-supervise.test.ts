@@ -218,14 +218,15 @@ t.test('supervisor whisper, barge, listen on a queue call: who hears whom, by to
 
 t.test('API-started whisper (octoline agents spy) and three-way (octoline agents conference): the box rings the phone, then who hears whom', async (t) => {
   const cb = await startCallBox(t, { extensions: ['1001', '1002', '1003'] });
-  // Independent settings and phones, set up side by side (each CLI run is a process start).
+  // Settings and phones set up side by side (each CLI run is a process start).
   const [agent, third, sup, gateway] = await Promise.all([
     startSipPhone(t, { ext: '1001', boxPort: cb.box.sipPort }),
     startSipPhone(t, { ext: '1002', boxPort: cb.box.sipPort }),
     startSipPhone(t, { ext: '1003', boxPort: cb.box.sipPort }),
     startSipPhone(t, { ext: CALLER, boxPort: cb.box.sipPort, port: cb.gwPort, register: false }),
-    cb.cli(['queues', 'add', 'sales', '--strategy', 'linear', '--members', '1001', '--announce-every', '-1', '--language', 'en']),
-    cb.cli(['lines', 'route', '1', 'queue:sales']),
+    // The route names the queue: it must exist first.
+    cb.cli(['queues', 'add', 'sales', '--strategy', 'linear', '--members', '1001', '--announce-every', '-1', '--language', 'en'])
+      .then(() => cb.cli(['lines', 'route', '1', 'queue:sales'])),
     cb.cli(['extensions', 'supervisor', '1003', 'on']),
   ]);
 
