@@ -1,9 +1,9 @@
 import t, { type Test } from 'tap';
-import { pino } from 'pino';
 import { systemClock, type Clock, type TimerHandle } from '../../drivers/clock.js';
-import { EventBus, type BoxEvent } from '../events/bus.js';
+import type { BoxEvent, EventBus } from '../events/bus.js';
 import { normalizeNumber } from '../lines/phone-number.js';
-import { Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import { agentWorld } from '../../test/helpers/agent-world.js';
 import { Acd, type OfferResult, type OverflowReason, type QueueEntry } from './acd.js';
 import { addQueue, addVip, type QueueFlags } from './queue-settings.js';
 
@@ -101,17 +101,10 @@ const QUIET: QueueFlags = { strategy: 'linear', retry: '0', maxWait: '0', announ
 
 /** A running ACD over a real store with extensions 1001-1003 and `queues` (QUIET unless a flag says). */
 function rig(t: Test, queues: Record<string, QueueFlags>): Rig {
-  const store = Store.open(t.testdir({}));
-  for (const ext of EXTS) store.extensions.upsert({ ext, displayName: `Agent ${ext}`, realm: 'octoline', ha1Md5: 'x', ha1Sha256: 'y' });
   const clock = new AheadClock();
-  const log = pino({ level: 'silent' });
-  const bus = new EventBus({ events: store.events, log, now: () => clock.now() });
-  const events: BoxEvent[] = [];
-  bus.on('event', (e) => events.push(e));
-  const busy = new Set<string>();
-  const unregistered = new Set<string>();
+  const { store, bus, log, events, busy, unregistered, isRegistered, isBusy } = agentWorld(t, clock, EXTS);
   for (const [name, flags] of Object.entries(queues)) addQueue(store, name, { ...QUIET, ...flags }, clock.now());
-  const acd = new Acd({ store, bus, clock, log, isRegistered: (e) => !unregistered.has(e), isBusy: (e) => busy.has(e) });
+  const acd = new Acd({ store, bus, clock, log, isRegistered, isBusy });
   acd.start();
   t.teardown(() => {
     acd.stop();

@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
-import { pino } from 'pino';
 import { FakeClock } from '../../drivers/clock.js';
-import { EventBus, type BoxEvent } from '../events/bus.js';
-import { Store } from '../store/store.js';
+import type { BoxEvent } from '../events/bus.js';
+import type { Store } from '../store/store.js';
+import { agentWorld } from '../../test/helpers/agent-world.js';
 import { AgentBoard } from './agent-board.js';
 import { AcdError } from './errors.js';
 import { addQueue } from './queue-settings.js';
@@ -25,16 +25,9 @@ const T0 = Date.UTC(2026, 4, 1, 8, 0, 0);
  * member). The board's only timer (wrap-up) is real; the tests move the clock and refresh instead.
  */
 function rig(t: Test, opts: { started?: boolean } = {}): Rig {
-  const store = Store.open(t.testdir({}));
-  for (const ext of ['1001', '1002', '1003', '1004']) store.extensions.upsert({ ext, displayName: `Agent ${ext}`, realm: 'octoline', ha1Md5: 'x', ha1Sha256: 'y' });
   const clock = new FakeClock(T0);
-  const log = pino({ level: 'silent' });
-  const bus = new EventBus({ events: store.events, log, now: () => clock.now() });
-  const events: BoxEvent[] = [];
-  bus.on('event', (e) => events.push(e));
-  const busy = new Set<string>();
-  const unregistered = new Set<string>();
-  const board = new AgentBoard({ store, bus, clock, log, isRegistered: (e) => !unregistered.has(e), isBusy: (e) => busy.has(e) });
+  const { store, bus, log, events, busy, unregistered, isRegistered, isBusy } = agentWorld(t, clock, ['1001', '1002', '1003', '1004']);
+  const board = new AgentBoard({ store, bus, clock, log, isRegistered, isBusy });
   const available: string[] = [];
   board.on('available', (ext) => available.push(ext));
   if (opts.started !== false) {
@@ -51,11 +44,6 @@ function rig(t: Test, opts: { started?: boolean } = {}): Rig {
 /** The agent.state events of `ext`, as [state, previous, reason]. */
 const changes = (r: Rig, ext: string): Array<[unknown, unknown, unknown]> =>
   r.events.filter((e) => e.type === 'agent.state' && e.data.extension === ext).map((e) => [e.data.state, e.data.previous, e.data.reason]);
-
-/**
- * A bug these tests found in agent-board.ts (the fix is in the review report): its assertion is TODO
- * until fixed.
- */
 
 t.test('a queue member with no stored row counts as logged in (a static member)', async (t) => {
   const r = rig(t);

@@ -5,7 +5,7 @@ import { testLogger } from '../../test/helpers/log.js';
 import { waitUntil } from '../../test/helpers/sipp.js';
 import { Mixer } from './mixer.js';
 import { mixerAnswer, participantCodec } from './mixer-sdp.js';
-import { RtpParty } from './testing/rtp-party.js';
+import { RtpParty } from '../../test/helpers/rtp-party.js';
 
 /** A phone's offer: its codec first, the other G.711 second, telephone-event. */
 const phoneSdp = (port: number, pts: string) => [

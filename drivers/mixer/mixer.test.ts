@@ -3,7 +3,7 @@ import { rtpPacket } from '../pcap/pcap-writer.js';
 import { testLogger } from '../../test/helpers/log.js';
 import { waitUntil } from '../../test/helpers/sipp.js';
 import { Mixer, type Endpoint, type ParticipantCodec } from './mixer.js';
-import { RtpParty, type Scheduled } from './testing/rtp-party.js';
+import { RtpParty, type Scheduled } from '../../test/helpers/rtp-party.js';
 
 const PCMU: ParticipantCodec = { codec: 'PCMU', payloadType: 0, telephoneEventPt: 101 };
 const PCMA: ParticipantCodec = { codec: 'PCMA', payloadType: 8, telephoneEventPt: 101 };

@@ -1,13 +1,13 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeG711 } from '../../pcap/g711.js';
-import { rtpPacket } from '../../pcap/pcap-writer.js';
-import { parseRtp } from '../../pcap/rtp-header.js';
-import { energy, goertzelPower } from '../../tones/goertzel.js';
-import { G711_DECODE, G711_STATIC_PT, type G711 } from '../audio-sdp.js';
-import { encodeTable } from '../g711-encoder.js';
-import type { Endpoint } from '../participant.js';
+import { decodeG711 } from '../../drivers/pcap/g711.js';
+import { rtpPacket } from '../../drivers/pcap/pcap-writer.js';
+import { parseRtp } from '../../drivers/pcap/rtp-header.js';
+import { energy, goertzelPower } from '../../drivers/tones/goertzel.js';
+import { G711_DECODE, G711_STATIC_PT, type G711 } from '../../drivers/mixer/audio-sdp.js';
+import { encodeTable } from '../../drivers/mixer/g711-encoder.js';
+import type { Endpoint } from '../../drivers/mixer/participant.js';
 
 /** One RTP packet a party got from the mixer, decoded. */
 export interface Heard {
