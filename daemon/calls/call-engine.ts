@@ -212,7 +212,9 @@ export class CallEngine implements BridgeHost {
     const view = action === 'toggle' ? this.acd.board.toggle(ext, 'phone') : this.acd.act(ext, action, 'phone', 'phone');
     const prompt = view.state === 'logged_out' ? 'agent.logged-out' : action === 'pause' ? 'agent.paused' : action === 'unpause' ? 'agent.available' : 'agent.logged-in';
     const call = this.openCall(inv, { direction: 'internal', caller: ext, callerName: '', callee: inv.request.uri.kind === 'sip' ? inv.request.uri.user ?? '' : '', ext, customerIsA: true, record: 'off' });
-    await this.runFlow(call, inv, featureFlow(prompt, this.deps.store.queues.list()[0]?.language ?? 'zh-CN'));
+    // Said in the language of the agent's (first) queue.
+    const queue = view.queues[0] === undefined ? undefined : this.deps.store.queues.get(view.queues[0]);
+    await this.runFlow(call, inv, featureFlow(prompt, queue?.language ?? 'zh-CN'));
   }
 
   /** Creates the call: media session, the CDR row, `call.offered`. */

@@ -6,7 +6,7 @@ import { infoDigit } from './bridge.js';
 import type { Flow, Language } from '../ivr/flow-types.js';
 import { FlowRunner, type RunnerAction, type RunnerContext } from '../ivr/flow-runner.js';
 import { parseTarget } from '../lines/routing-target.js';
-import { PromptSequence } from './prompt-sequence.js';
+import { confirmCallbackAndHangUp, PromptSequence } from './prompt-sequence.js';
 import type { Call } from './call.js';
 import type { CallEngine } from './call-engine.js';
 import type { OverflowReason } from '../acd/acd.js';
@@ -341,11 +341,10 @@ export class IvrCall {
     try {
       engine.deps.ivr.callbacks.request({ callId: call.id, number: call.info.caller, source: 'queue' });
     } catch (err) {
-      // No caller ID to call back: the caller hears the goodbye only.
+      // No caller ID: nothing to list, the caller still hears the words and the goodbye.
       call.log.info({ callId: call.id, reason: errorMessage(err) }, 'queue overflow callback not listed');
     }
-    await new PromptSequence(call, 'a', this.prompts, this.flow.language).play(['callback.confirmed', 'goodbye']);
-    await engine.end(call, { cause: 'ivr_hangup', disposition: 'answered', by: 'system' });
+    await confirmCallbackAndHangUp(engine, call, this.flow.language);
   }
 
   /** `route` to `external:NUMBER`: the box-wide blocked prefixes apply, a free line is seized, the far end takes the IVR's leg. */

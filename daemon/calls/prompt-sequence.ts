@@ -1,6 +1,7 @@
 import { errorMessage } from '../../drivers/coded-error.js';
 import type { Language } from '../ivr/flow-types.js';
 import type { Call } from './call.js';
+import type { CallEngine } from './call-engine.js';
 import type { PromptFiles } from './ivr-call.js';
 
 /**
@@ -46,4 +47,10 @@ export class PromptSequence {
     this.wake?.();
     void this.call.media.stopPlay(this.tag).catch(() => undefined);
   }
+}
+
+/** The place-kept confirmation, then the box hangs up (a callback asked for while queued, or a queue overflowing to `callback`). */
+export async function confirmCallbackAndHangUp(engine: CallEngine, call: Call, lang: Language): Promise<void> {
+  await new PromptSequence(call, 'a', engine.deps.prompts, lang).play(['callback.confirmed', 'goodbye']);
+  await engine.end(call, { cause: 'ivr_hangup', disposition: 'answered', by: 'system' });
 }

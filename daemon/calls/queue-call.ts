@@ -6,7 +6,7 @@ import { normalizeNumber } from '../lines/phone-number.js';
 import type { Call } from './call.js';
 import type { CallEngine } from './call-engine.js';
 import { IVR_TAG } from './ivr-call.js';
-import { PromptSequence } from './prompt-sequence.js';
+import { confirmCallbackAndHangUp, PromptSequence } from './prompt-sequence.js';
 import { QueueCallback } from './queue-callback.js';
 import type { RingOutcome } from './ringer.js';
 
@@ -78,8 +78,7 @@ export class QueueCall implements QueueEntry {
     this.done = true;
     this.announcing?.stop();
     await call.media.stopPlay('a').catch(() => undefined);
-    await new PromptSequence(call, 'a', engine.deps.prompts, this.host.language).play(['callback.confirmed', 'goodbye']);
-    await engine.end(call, { cause: 'ivr_hangup', disposition: 'answered', by: 'system' });
+    await confirmCallbackAndHangUp(engine, call, this.host.language);
   }
 
   async offer(exts: string[], timeoutMs: number): Promise<OfferResult> {

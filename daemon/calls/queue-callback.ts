@@ -4,6 +4,7 @@ import { mediaAddress, SipError, type Dialog } from '../../drivers/sip/ua/index.
 import type { OfferResult, OverflowReason, QueueEntry } from '../acd/acd.js';
 import type { Call } from './call.js';
 import type { CallEngine } from './call-engine.js';
+import type { SeizedLine } from './gateway-calls.js';
 import { PromptSequence } from './prompt-sequence.js';
 
 export interface QueueCallbackRequest {
@@ -88,7 +89,7 @@ export class QueueCallback implements QueueEntry {
   }
 
   /** The agent is on: dial the caller with rtpengine's side for them, then bridge. */
-  private async dialCustomer(call: Call, line: Parameters<CallEngine['gateways']['dial']>[1], sdp: string, agentTag: string, agentSdp: string): Promise<void> {
+  private async dialCustomer(call: Call, line: SeizedLine, sdp: string, agentTag: string, agentSdp: string): Promise<void> {
     const { engine, req } = this;
     const abort = new AbortController();
     call.onCleanup(() => abort.abort());

@@ -25,7 +25,7 @@ type BoxEvent = { callId: string | null; data: Record<string, unknown> };
 
 /** Caller-number prefix → queue, for the dispatching flow. */
 const PREFIX = {
-  rr: '13901', idle: '13902', tiers: '13903', skip: '13904', noans: '13905',
+  rr: '13901', idle: '13902', tiers: '13903', unreg: '13904', noans: '13905',
   ovf: '13906', vip: '13907', sticky: '13908', support: '13909', closed: '13910',
 } as const;
 type QueueName = keyof typeof PREFIX;
@@ -223,9 +223,9 @@ t.test('strategies pick the expected agent: round-robin goes on after the last, 
 });
 
 t.test('an agent whose phone is not registered is skipped', async (t) => {
-  await cli(t, ['queues', 'add', 'skip', '--strategy', 'linear', '--members', '2001,2002', ...QUICK]);
+  await cli(t, ['queues', 'add', 'unreg', '--strategy', 'linear', '--members', '2001,2002', ...QUICK]);
   const a2 = await phone(t, '2002');
-  t.equal(await oneQueueCall(t, 'skip', caller('skip', 1)), '2002', '2002 answered');
+  t.equal(await oneQueueCall(t, 'unreg', caller('unreg', 1)), '2002', '2002 answered');
   await a2.waitCall('CALL_ESTABLISHED', 1000);
   t.same(ofExt('agent.offered', '2001'), [], 'no offer to 2001 (no phone registered)');
   t.equal((await agents()).find((a) => a.ext === '2001')?.state, 'unregistered', 'the wallboard shows 2001 unregistered');
